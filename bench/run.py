@@ -1,0 +1,100 @@
+"""``make bench``: throughput, memory and quality of corroborate on the dev data in ../shared.
+
+Runs, each in its own process so that start-up and peak memory are measured honestly:
+
+1. raw spaCy (same model and components) over the GVA dev texts: the floor cost;
+2. ``corroborate run`` end to end over the same file (whole process: start-up,
+   all stages, all four outputs written);
+
+then scores the outputs (B-cubed clustering against the GVA gold incidents)
+and prints a table. Figures go into README.md by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SHARED = REPO.parent / "shared"
+GVA = SHARED / "data" / "gva" / "reports.jsonl"
+OUT = HERE / "out"
+PY = sys.executable
+CLI = str(Path(PY).with_name("corroborate"))
+
+sys.path.insert(0, str(HERE))
+from metrics import bcubed  # noqa: E402
+
+
+def child_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def run_raw() -> dict:
+    proc = subprocess.run([PY, str(HERE / "raw_spacy.py"), str(GVA)], check=True, capture_output=True, text=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_corroborate() -> dict:
+    OUT.mkdir(parents=True, exist_ok=True)
+    before = child_rss_mb()
+    started = time.perf_counter()
+    proc = subprocess.run([CLI, "run", str(GVA), "--out", str(OUT / "gva"), "--quiet"], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if proc.returncode not in (0, 1):  # 1: some inputs were bad (GVA has empty lines), the rest is complete
+        sys.exit(f"corroborate failed ({proc.returncode}):\n{proc.stderr}")
+    rss = child_rss_mb()
+    return {"seconds": seconds, "rss_mb": rss if rss > before else float("nan"), "summary": proc.stderr.strip().splitlines()[-1]}
+
+
+def gva_clustering() -> tuple[float, float, float, int, int]:
+    gold: dict[str, str] = {}
+    for line in GVA.open(encoding="utf-8"):
+        obj = json.loads(line)
+        gold.setdefault(obj["id"], obj["incident_id"])
+    predicted = {}
+    n_incidents = 0
+    for line in (OUT / "gva" / "incidents.jsonl").open(encoding="utf-8"):
+        incident = json.loads(line)
+        n_incidents += 1
+        for report_id in incident["reports"]:
+            predicted[report_id] = incident["id"]
+    p, r, f = bcubed(predicted, gold)
+    return p, r, f, n_incidents, len({gold[i] for i in predicted if i in gold})
+
+
+def main() -> None:
+    if not GVA.exists():
+        sys.exit(f"make bench needs the dev data: {GVA} is missing (../shared is not beside the repo)")
+    print(f"corroborate bench on {GVA.relative_to(SHARED.parent)} ({os.cpu_count()} cores)\n", flush=True)
+    raw = run_raw()
+    ours = run_corroborate()
+    words = raw["words"]
+    n_reports = sum(1 for line in (OUT / "gva" / "reports.jsonl").open(encoding="utf-8"))
+    raw_wps = words / raw["seconds"]
+    our_wps = words / ours["seconds"]
+    p, r, f, n_pred, n_gold = gva_clustering()
+    rows = [
+        ("raw spaCy nlp.pipe (model loaded)", f"{words:,}", f"{raw['seconds']:.1f}", f"{raw_wps:,.0f}", f"{raw['rss_mb']:.0f}"),
+        (f"corroborate run, end to end ({n_reports:,} reports)", f"{words:,}", f"{ours['seconds']:.1f}", f"{our_wps:,.0f}", f"{ours['rss_mb']:.0f}"),
+    ]
+    print("| pipeline | words | seconds | words/s | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print(f"\nthroughput ratio corroborate / raw spaCy: {our_wps / raw_wps:.2f}  (goal >= 0.80)")
+    print(f"raw spaCy model load: {raw['load_seconds']:.1f} s")
+    print(f"corroborate: {ours['summary']}")
+    print("\n| quality (dev data) | P | R | F1 | notes |")
+    print("|---|---:|---:|---:|---|")
+    print(f"| GVA clustering, B-cubed | {p:.3f} | {r:.3f} | {f:.3f} | {n_pred} predicted vs {n_gold} gold incidents |")
+
+
+if __name__ == "__main__":
+    main()

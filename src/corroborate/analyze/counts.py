@@ -1,0 +1,362 @@
+"""Counts of people affected: category, value, bounds and hedge.
+
+Rules over spaCy tokens and the dependency-free token order, with lexicons in
+``data/counts.json``:
+
+1. A quantity is a run of number tokens ("93", "eleven", "twenty-one",
+   "1.5 million"), a vague amount ("dozens", "hundreds", "tens of thousands"),
+   or a zero ("no one", "nobody", "no deaths").
+2. Dates, times, money, percentages, ordinals, ages ("12-year-old", "aged 32"),
+   durations and addresses are not counts.
+3. The hedge comes from the words before the number ("at least", "more than",
+   "up to", "about", ...), or a range ("between 30 and 40", "30 to 40").
+4. The category is the nearest category keyword in the same clause: first
+   after the number ("93 people dead"), then before it ("death toll rose to 133").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span as SpacySpan, Token
+
+from corroborate.analyze.docinfo import info
+from corroborate.records import Count
+
+NON_COUNT_ENTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"}
+_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_ZERO_SUBJECTS = {("no", "one"), ("nobody",), ("none",), ("no", "fatalities"), ("no", "deaths"),
+                  ("no", "injuries"), ("no", "casualties"), ("no", "arrests")}
+_CALENDAR = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday", "tonight", "morning",
+    "afternoon", "evening", "night", "week", "weeks", "month", "months", "year", "years", "day", "days", "hour",
+    "hours", "minute", "minutes", "a.m", "p.m", "am", "pm", "o'clock", "ago", "decade", "century", "weekend",
+}
+#: "The death toll rose to 133": verbs whose subject names what the number counts.
+_TOLL_VERBS = {"rose", "risen", "climbed", "reached", "stood", "stands", "is", "was", "increased", "jumped", "hit", "grew", "rises", "climbs", "reaches"}
+#: A keyword that is a complement of the governing verb must lie this close to the counted noun.
+MAX_COMPLEMENT_DISTANCE = 5
+_CLAUSE_STOP = {";", ":", "(", ")", "—", "–"}
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    data = json.loads(resources.files("corroborate.analyze").joinpath("data/counts.json").read_text())
+    keyword_category = {}
+    for category, words in data["categories"].items():
+        for word in words:
+            keyword_category[word] = category
+    for word in data["shot"]:
+        keyword_category[word] = "shot"
+    hedges = []
+    for hedge, phrases in data["hedges"].items():
+        for phrase in phrases:
+            hedges.append((tuple(phrase.split()), hedge, phrase in data["strict"]))
+    hedges.sort(key=lambda item: -len(item[0]))
+    vague = {tuple(key.split()): spec for key, spec in data["vague"].items()}
+    return {
+        "keyword_category": keyword_category,
+        "person_nouns": set(data["person_nouns"]),
+        "hedges": hedges,
+        "vague": sorted(vague.items(), key=lambda item: -len(item[0])),
+        "not_after": set(data["not_counts_after"]),
+        "margin": data["about_margin"],
+    }
+
+
+def parse_number(words: list[str]) -> int | None:
+    """Parse "93", "1,200", "eleven", "twenty-one", "three hundred", "1.5 million" to an int."""
+    total, current, seen = 0, 0.0, False
+    for raw in words:
+        for word in re.split(r"-", raw.lower()) if not re.fullmatch(r"[\d.,]+", raw) else [raw]:
+            if not word or word == "and":
+                continue
+            if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+(\.\d+)?", word):
+                current += float(word.replace(",", ""))
+            elif word in _WORDS:
+                current += _WORDS[word]
+            elif word in _SCALES:
+                scale = _SCALES[word]
+                if scale == 100:
+                    current = (current or 1) * 100
+                else:
+                    total += (current or 1) * scale
+                    current = 0
+            else:
+                return None
+            seen = True
+    if not seen:
+        return None
+    value = total + current
+    return int(value) if value == int(value) else None
+
+
+def _is_number_token(token: Token) -> bool:
+    text = token.lower_
+    if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+(\.\d+)?", text):
+        return True
+    return all(part in _WORDS or part in _SCALES for part in text.split("-")) and bool(text)
+
+
+def _next_content(doc: Doc, i: int) -> Token | None:
+    """The token after ``i``, skipping hyphens ("12-year-old" is tokenized 12 - year - old)."""
+    j = i + 1
+    while j < len(doc) and doc[j].text in {"-", "‐", "–"}:
+        j += 1
+    return doc[j] if j < len(doc) else None
+
+
+def _quantities(doc: Doc, lex: dict):
+    """Yield (start_token, end_token_exclusive, value, low, high, vague) for each quantity."""
+    i, n = 0, len(doc)
+    while i < n:
+        lower = [t.lower_ for t in doc[i : i + 4]]
+        matched = False
+        for key, spec in lex["vague"]:
+            if tuple(lower[: len(key)]) == key:
+                after = doc[i + len(key)] if i + len(key) < n else None
+                # "a dozen people", "hundreds of people", "dozens injured"; not "a few days"
+                if after is not None and (after.lower_ in lex["not_after"]):
+                    break
+                yield i, i + len(key), spec["value"], spec["low"], spec["high"], True
+                i += len(key)
+                matched = True
+                break
+        if matched:
+            continue
+        for key in _ZERO_SUBJECTS:
+            if tuple(lower[: len(key)]) == key:
+                yield i, i + 1 if len(key) == 2 and key[1] in lex["keyword_category"] else i + len(key), 0, 0, 0, False
+                i += len(key) if key[-1] not in lex["keyword_category"] else 1
+                matched = True
+                break
+        if matched:
+            continue
+        if _is_number_token(doc[i]):
+            j = i + 1
+            while j < n:
+                if _is_number_token(doc[j]):
+                    j += 1
+                elif j + 1 < n and _is_number_token(doc[j + 1]) and doc[j + 1].lower_ in _WORDS and (
+                    (doc[j].text == "-" and doc[j - 1].lower_ in _WORDS)  # twenty - one
+                    or (doc[j].lower_ == "and" and doc[j - 1].lower_ in _SCALES)  # hundred and five
+                ):
+                    j += 2
+                else:
+                    break
+            value = parse_number([t.text for t in doc[i:j]])
+            if value is not None:
+                yield i, j, value, value, value, False
+            i = j
+            continue
+        i += 1
+
+
+def _excluded(doc: Doc, start: int, end: int, value: int, lex: dict) -> bool:
+    first, nxt = doc[start], _next_content(doc, end - 1)
+    prev = doc[start - 1] if start > 0 else None
+    kw, persons = lex["keyword_category"], lex["person_nouns"]
+    next_is_people = nxt is not None and (nxt.lower_ in persons or nxt.lower_ in kw)
+    if nxt is not None and nxt.lower_ in lex["not_after"]:
+        return True
+    if first.ent_type_ in {"DATE", "TIME"}:
+        # NER tags "between 30 and 40 people" and "rose to 21 on Sunday" as DATE: only calendar words next to the number make a date
+        neighbours = [t for t in (prev, doc[end] if end < len(doc) else None) if t is not None and t.ent_iob_ != "O" and t.ent_type_ == first.ent_type_]
+        if any(t.lower_.rstrip(".,") in _CALENDAR for t in neighbours):
+            return True
+    elif first.ent_type_ in NON_COUNT_ENTS and not next_is_people:
+        return True  # money, percentages, measures
+    if prev is not None and prev.lower_ in {"$", "#", "no.", "aged", "age", "ages", "number", "route", "highway", "interstate", "page", "£", "€"}:
+        return True
+    if first.like_num and 1800 <= value <= 2100 and not next_is_people:
+        return True  # a year
+    if nxt is not None and nxt.is_title and nxt.ent_type_ != "NORP" and not next_is_people:
+        return True  # an address: "300 North Street"
+    if nxt is not None and re.fullmatch(r"[-/:.]\d+", nxt.text or ""):
+        return True  # phone numbers, times, fractions
+    return False
+
+
+def _range_end(doc: Doc, end: int) -> int | None:
+    """If a range continues after ``end`` ("30 and 40", "30 to 40"), the token after it."""
+    if end + 1 < len(doc) and doc[end].lower_ in {"to", "and", "-", "–", "or"} and _is_number_token(doc[end + 1]):
+        k = end + 1
+        while k < len(doc) and _is_number_token(doc[k]):
+            k += 1
+        return k
+    return None
+
+
+_UNIT_DEPS = {"nummod", "quantmod", "compound", "amod", "nmod", "appos"}
+_VERB_CHILD_DEPS = {"oprd", "acomp", "xcomp", "attr", "advmod", "nsubj", "nsubjpass", "dobj"}
+
+
+def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | None:
+    """The category keyword tied to the quantity ``doc[start:end]``, and its token index.
+
+    In order: the unit noun itself ("93 deaths"); a keyword right after the
+    quantity or its noun ("hundreds injured", "one fatally"); the governing verb
+    and its complements ("93 people dead", "11 suspects had been arrested",
+    "the death toll rose to 133"); a keyword right before the quantity
+    ("wounding hundreds", "killing 12").
+    """
+    kw = lex["keyword_category"]
+    last = doc[end - 1]
+    stop = _range_end(doc, end) or end
+    unit = last
+    if last.dep_ in _UNIT_DEPS and stop <= last.head.i <= stop + 3:
+        unit = last.head
+    elif stop < len(doc) and doc[stop].lower_ in lex["person_nouns"]:
+        unit = doc[stop]
+    sent = last.sent
+
+    def found(tok: Token):
+        return (_resolve_shot(doc, tok.i, kw[tok.lower_]), tok.i) if tok.lower_ in kw and tok.sent == sent else None
+
+    if unit is not last and (hit := found(unit)):
+        return hit
+    for tok in doc[max(stop, unit.i + 1) : min(sent.end, max(stop, unit.i + 1) + 3)]:
+        if tok.is_punct and tok.text != "-" or _is_number_token(tok):
+            break
+        if hit := found(tok):
+            return hit
+    for child in unit.children:
+        if child.dep_ in {"acl", "amod", "relcl"} and (hit := found(child)):
+            return hit
+    governor = unit
+    if governor.dep_ == "pobj":  # "rose to 133": the preposition's head governs
+        governor = governor.head
+    verb = governor.head
+    if verb is not governor and verb.sent == sent and abs(verb.i - unit.i) <= MAX_COMPLEMENT_DISTANCE + 1:
+        if hit := found(verb):
+            return hit
+    if verb is not governor and verb.sent == sent:
+        for child in verb.children:
+            if child is governor:
+                continue
+            if child.dep_ in _VERB_CHILD_DEPS - {"nsubj", "nsubjpass"} and abs(child.i - unit.i) <= MAX_COMPLEMENT_DISTANCE and (hit := found(child)):
+                return hit
+            if child.dep_ in {"nsubj", "nsubjpass"} and verb.lower_ in _TOLL_VERBS:
+                for tok in [child, *(g for g in child.children if g.dep_ == "compound")]:
+                    if hit := found(tok):
+                        return hit
+    for j in range(start - 1, max(sent.start, start - 3) - 1, -1):
+        tok = doc[j]
+        if tok.is_punct or _is_number_token(tok):
+            break
+        if hit := found(tok):
+            return hit
+        if tok.lower_ not in {"and", "or", "least", "at", "than", "more", "about", "over", "to", "up", "nearly", "some", "around"}:
+            break
+    return None
+
+
+def _resolve_shot(doc: Doc, j: int, category: str) -> str:
+    if category != "shot":
+        return category
+    before = doc[j - 1].lower_ if j > 0 else ""
+    after = " ".join(t.lower_ for t in doc[j + 1 : j + 3])
+    if before == "fatally" or after.startswith(("dead", "and killed", "to death", "fatally")):
+        return "killed"
+    return "other"
+
+
+def _below(value: int, margin: float) -> int:
+    return math.floor(round(value * (1 - margin), 6))
+
+
+def _above(value: int, margin: float) -> int:
+    return math.ceil(round(value * (1 + margin), 6))
+
+
+def _hedge(doc: Doc, start: int, end: int, value: int, lex: dict):
+    """Return (hedge, low, high, span_start_token, span_end_token) for a plain number."""
+    n = len(doc)
+    # ranges: "between 30 and 40", "30 to 40", "30-40"
+    if k := _range_end(doc, end):
+        upper = parse_number([t.text for t in doc[end + 1 : k]])
+        if upper is not None and upper > value:
+            begin = start - 1 if start > 0 and doc[start - 1].lower_ in {"between", "from"} else start
+            return "range", value, upper, begin, k
+    lowered = [t.lower_ for t in doc[max(0, start - 3) : start]]
+    for phrase, hedge, strict in lex["hedges"]:
+        if tuple(lowered[-len(phrase):]) == phrase and len(lowered) >= len(phrase):
+            begin = start - len(phrase)
+            margin = lex["margin"]
+            if hedge == "at_least":
+                return hedge, value + 1 if strict else value, None, begin, end
+            if hedge == "at_most":
+                if phrase[-1] in {"nearly", "almost", "to"} and phrase != ("up", "to"):  # nearly / close to
+                    return hedge, _below(value, margin), value, begin, end
+                return hedge, None, value - 1 if strict else value, begin, end
+            return hedge, _below(value, margin), _above(value, margin), begin, end
+    if end + 1 < n and doc[end].lower_ == "or" and doc[end + 1].lower_ == "so":
+        margin = lex["margin"]
+        return "about", _below(value, margin), _above(value, margin), start, end + 2
+    return "exact", value, value, start, end
+
+
+def extract_counts(doc: Doc) -> list[Count]:
+    """All counts of people affected in ``doc`` (a parsed report text)."""
+    lex = lexicon()
+    text = info(doc).text
+    counts: list[Count] = []
+    consumed = 0  # the upper end of a range is part of the range, not a count of its own
+    for start, end, value, low, high, vague in _quantities(doc, lex):
+        if start < consumed:
+            continue
+        if not vague and value and _excluded(doc, start, end, value, lex):
+            continue
+        if start > 0 and doc[start - 1].lower_ in {"including", "includes", "include"}:
+            continue  # nested: "11 people, including 4 suspected ..." counts 11, not 15
+        nxt = doc[end] if end < len(doc) else None
+        small_word = not doc[start].text[0].isdigit() and not vague
+        found = _category(doc, start, end, lex)
+        if found is None:
+            continue
+        category, kw_index = found
+        # Number words ("one", "two") and zeros must sit right by their noun or keyword: "one of the" is not a count.
+        if small_word and doc[start].lower_ == "one" and nxt is not None and nxt.lower_ == "of" and kw_index < start:
+            continue  # "killing one of the ..." is rarely a count
+        if vague:
+            hedge, span_start, span_end = "vague", start, end
+            if start >= 2 and tuple(t.lower_ for t in doc[start - 2 : start]) in {("at", "least"), ("more", "than")}:
+                span_start = start - 2
+        else:
+            hedge, low, high, span_start, span_end = _hedge(doc, start, end, value, lex)
+        if span_end < len(doc) and doc[span_end].lower_ in lex["person_nouns"]:
+            span_end += 1  # "arrested 11 people"
+        if kw_index >= span_end:
+            span_end = kw_index + 1
+        else:
+            span_start = min(span_start, kw_index)
+        if hedge == "range":
+            consumed = span_end
+        char_start = doc[span_start].idx
+        last = doc[span_end - 1]
+        char_end = last.idx + len(last.text)
+        counts.append(
+            Count(
+                category=category,
+                value=value,
+                low=low,
+                high=high,
+                hedge=hedge,
+                text=text[char_start:char_end],
+                start=char_start,
+                end=char_end,
+            )
+        )
+    return counts

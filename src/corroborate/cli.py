@@ -1,0 +1,106 @@
+"""The ``corroborate`` command: a thin shell over :func:`corroborate.pipeline.run`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from corroborate import __version__
+
+app = typer.Typer(
+    help="Turn news reports about real-world incidents into reconciled, source-traced incident records.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"corroborate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
+) -> None:
+    """corroborate: reconcile news reports into incident records."""
+
+
+@app.command()
+def run(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Report files (.txt, .html, .htm, .jsonl) and directories (read recursively).",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (created if missing).")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; errors and the summary only.")] = False,
+) -> None:
+    """Read reports, analyze them, group them into incidents and write the four outputs to --out:
+    reports.jsonl, incidents.jsonl, report.md and report.html.
+
+    A bad input (unreadable, binary, empty, not UTF-8, malformed JSON, no text) is reported on
+    stderr, one line each, and skipped; the rest of the batch still runs. The exit code is 1 if
+    any input was bad, 0 otherwise.
+    """
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from corroborate.pipeline import estimate_total, run as run_pipeline
+    from corroborate.report import write_outputs
+
+    started = time.perf_counter()
+    if out.exists() and not out.is_dir():
+        err.print(f"error: --out {escape(str(out))} exists and is not a directory")
+        raise typer.Exit(2)
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
+    with progress:
+        task = progress.add_task("analyzing reports", total=estimate_total(inputs) or None)
+
+        def on_error(error) -> None:
+            progress.console.print(f"error: {escape(str(error))}")
+            progress.advance(task)
+
+        def on_warning(warning) -> None:
+            if not quiet:
+                progress.console.print(f"warning: {escape(str(warning))}")
+
+        result = run_pipeline(inputs, on_report=lambda _r: progress.advance(task), on_error=on_error, on_warning=on_warning)
+        progress.update(task, description="grouping and writing")
+        write_outputs(result, out)
+    elapsed = time.perf_counter() - started
+    words = sum(len(r.text.split()) for r in result.reports)
+    skipped = f", {len(result.skipped)} unsupported files skipped" if result.skipped else ""
+    err.print(
+        f"{len(result.reports)} reports ({words:,} words) -> {len(result.incidents)} incidents in {elapsed:.1f} s; "
+        f"{len(result.errors)} bad inputs, {len(result.warnings)} warnings{skipped}; outputs in {escape(str(out))}/"
+    )
+    raise typer.Exit(result.exit_code)
+
+
+def main() -> None:
+    app(prog_name="corroborate")
+
+
+if __name__ == "__main__":
+    main()

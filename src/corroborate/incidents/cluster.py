@@ -1,0 +1,183 @@
+"""Group reports into incidents (first version).
+
+Candidates come from blocking, never from all pairs:
+
+- a shared *key* (a place, facility, organization, person or group named in
+  the report, normalized), skipping keys so common that they name no incident
+  (held by more than ``MAX_BLOCK`` reports);
+- MinHash LSH over word 3-gram shingles (``datasketch``), for reports that tell
+  the same story in other words.
+
+Each candidate pair is scored, and pairs at or above ``THRESHOLD`` are joined
+(union-find):
+
+    score = W_PLACE * place_overlap + W_ACTOR * actor_overlap + W_TEXT * shingle_jaccard
+
+``place_overlap`` (GPE, LOC, FAC) and ``actor_overlap`` (ORG, PERSON, NORP,
+EVENT) are IDF-weighted overlap coefficients: the weight of the shared keys over
+the weight of the smaller report's keys. The IDF is smoothed with a notional
+background of ``IDF_PRIOR`` reports, so that in a small batch every name counts
+about the same, and in a large one a shared rare name ("Crocus City Hall")
+counts for much more than a shared common one ("Chicago"). Two reports whose
+event dates (or, failing that, publication dates) lie more than ``MAX_DAYS``
+apart are never joined.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from corroborate.records import Report
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+ACTOR_LABELS = {"ORG", "PERSON", "NORP", "EVENT"}
+MAX_BLOCK = 200
+THRESHOLD = 0.2
+MAX_DAYS = 7
+NUM_PERM = 64
+LSH_THRESHOLD = 0.3
+IDF_PRIOR = 1000
+W_PLACE, W_ACTOR, W_TEXT = 0.35, 0.35, 0.3
+_WORD = re.compile(r"[a-z0-9]+")
+_KEY_NOISE = re.compile(r"[\n()\[\]]")
+
+
+@dataclass
+class Features:
+    places: set[str]
+    actors: set[str]
+    shingles: set[str]
+    day: date | None
+    minhash: object = field(default=None, repr=False)
+
+    @property
+    def keys(self) -> set[str]:
+        return self.places | self.actors
+
+
+def _day(report: Report) -> date | None:
+    for event in report.events:
+        if event.date:
+            return date.fromisoformat(event.date[:10])
+    if report.published:
+        return date.fromisoformat(report.published[:10])
+    return None
+
+
+def normalize_key(text: str) -> str | None:
+    """"The Eastgate Market's" -> "eastgate market"; None for fragments that name nothing."""
+    if _KEY_NOISE.search(text):
+        return None
+    key = " ".join(text.lower().replace("’", "'").removesuffix("'s").split())
+    key = key.removeprefix("the ")
+    return key if len(key) > 1 else None
+
+
+def features(report: Report) -> Features:
+    outlets = {s.lower() for s in report.cited_sources}
+    places, actors, persons = set(), set(), set()
+    for entity in report.entities:
+        key = normalize_key(entity.text)
+        if key is None or key in outlets:
+            continue
+        if entity.label in PLACE_LABELS:
+            places.add(key)
+        elif entity.label in ACTOR_LABELS:
+            actors.add(key)
+            if entity.label == "PERSON":
+                persons.add(key)
+    # "Okonjo" after "Maria Okonjo" is the same person
+    actors -= {p for p in persons if " " not in p and any(q.endswith(" " + p) for q in persons)}
+    words = _WORD.findall(((report.title or "") + " " + report.text).lower())
+    shingles = {" ".join(words[i : i + 3]) for i in range(max(len(words) - 2, 0))}
+    return Features(places=places, actors=actors, shingles=shingles, day=_day(report))
+
+
+def _minhashes(feats: list[Features]) -> None:
+    from datasketch import MinHash
+
+    encoded = [[s.encode("utf8") for s in f.shingles] or [b"\x00empty"] for f in feats]
+    for feat, hashed in zip(feats, MinHash.bulk(encoded, num_perm=NUM_PERM, seed=1)):
+        feat.minhash = hashed
+
+
+def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
+    """Pairs (i < j) that share a key entity or fall in one LSH bucket."""
+    from datasketch import MinHashLSH
+
+    pairs: set[tuple[int, int]] = set()
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, feat in enumerate(feats):
+        for key in feat.keys:
+            blocks[key].append(i)
+    for members in blocks.values():
+        if 1 < len(members) <= MAX_BLOCK:
+            for a in range(len(members)):
+                for b in range(a + 1, len(members)):
+                    pairs.add((members[a], members[b]))
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    for i, feat in enumerate(feats):
+        for j in lsh.query(feat.minhash):
+            pairs.add((j, i))
+        lsh.insert(i, feat.minhash)
+    return pairs
+
+
+def _idf(feats: list[Features]) -> dict[str, float]:
+    df: dict[str, int] = defaultdict(int)
+    for feat in feats:
+        for key in feat.keys:
+            df[key] += 1
+    n = len(feats)
+    return {key: math.log((n + IDF_PRIOR) / (count + 1)) for key, count in df.items()}
+
+
+def _overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
+    shared = a & b
+    if not shared:
+        return 0.0
+    smaller = min(sum(idf[k] for k in a), sum(idf[k] for k in b))
+    return min(sum(idf[k] for k in shared) / smaller, 1.0) if smaller > 0 else 0.0
+
+
+def pair_score(a: Features, b: Features, idf: dict[str, float]) -> float:
+    if a.day and b.day and abs((a.day - b.day).days) > MAX_DAYS:
+        return 0.0
+    text = a.minhash.jaccard(b.minhash) if a.minhash is not None and b.minhash is not None else 0.0
+    return W_PLACE * _overlap(a.places, b.places, idf) + W_ACTOR * _overlap(a.actors, b.actors, idf) + W_TEXT * text
+
+
+def cluster(reports: list[Report]) -> list[list[int]]:
+    """Groups of report indices, each sorted, groups in order of their first report."""
+    feats = [features(r) for r in reports]
+    if not feats:
+        return []
+    _minhashes(feats)
+    idf = _idf(feats)
+    parent = list(range(len(reports)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in sorted(candidate_pairs(feats)):
+        if pair_score(feats[i], feats[j], idf) >= THRESHOLD:
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(reports)):
+        groups[find(i)].append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def incident_id(first_report_id: str) -> str:
+    """A stable incident id, derived from the id of the incident's first report."""
+    return "inc-" + hashlib.sha1(first_report_id.encode("utf8")).hexdigest()[:12]

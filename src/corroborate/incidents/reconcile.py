@@ -1,0 +1,208 @@
+"""Reconcile an incident's reports into one record of facts (first version).
+
+Counts (killed, injured, arrested, missing, kidnapped, displaced)
+    Each report's claim is its largest stated count of the category, read as
+    the interval ``[low, high]`` its hedge allows (``high`` open for "at least").
+    The value is the one the most claims allow; ties go to the value backed by
+    the latest publication, then to the smaller (conservative) one.
+
+    - every claim allows it: ``single_source`` (one report), ``corroborated``
+      (same figure and hedge everywhere) or ``discrepant`` (the hedges allow a
+      common truth, e.g. "at least 40" and "at least 93": 93); low/high are the
+      common interval;
+    - the claims that do not allow it are all dated earlier than the latest
+      supporting report, and lower: ``discrepant`` with ``revised = true`` (an
+      early toll against a later one);
+    - otherwise ``conflicting`` ("40 killed" against "93 killed", or an undated
+      report against a dated one); low/high span all claims.
+
+    ``support`` holds the spans that allow the value; ``dissent`` the rest.
+
+Perpetrators
+    One fact per organization named as a perpetrator. ``qualifier`` is the status
+    most reports give. A claim or confirmation in one report against a denial in
+    another is ``conflicting``; two or more reports agreeing is ``corroborated``.
+
+Location, date, type, weapon
+    The most frequent value. A report giving another date dissents
+    (``conflicting``), another type too (``discrepant``); a report dissents on
+    the location only when it names none of the winning place (a report naming
+    both "Krasnogorsk" and "Moscow" does not dissent from "Moscow").
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from corroborate.incidents.cluster import incident_id
+from corroborate.records import Count, Fact, Incident, Provenance, Report, RoleItem
+
+COUNT_SLOTS = ("killed", "injured", "arrested", "missing", "kidnapped", "displaced")
+#: Statuses that put responsibility on a party; any of them against a denial is a conflict.
+_POSITIVE = {"claimed", "confirmed", "accused", "suspected"}
+
+
+def _prov(report: Report, item) -> Provenance:
+    return Provenance(report=report.id, text=item.text, start=item.start, end=item.end)
+
+
+def _interval(count: Count) -> tuple[int, float]:
+    low = count.low if count.low is not None else 0
+    high = count.high if count.high is not None else float("inf")
+    return low, high
+
+
+def _best_claim(report: Report, category: str) -> Count | None:
+    counts = [c for c in report.counts if c.category == category and c.value is not None]
+    if not counts:
+        return None
+    return max(counts, key=lambda c: (c.low if c.low is not None else c.value, c.value))
+
+
+def _count_fact(slot: str, claims: list[tuple[Report, Count]]) -> Fact:
+    def allows(count: Count, value: int) -> bool:
+        low, high = _interval(count)
+        return low <= value <= high
+
+    candidates = sorted({c.value for _, c in claims} | {c.low for _, c in claims if c.low is not None})
+
+    def rank(value: int):
+        support = [r for r, c in claims if allows(c, value)]
+        latest = max((r.published for r in support if r.published), default="")
+        return len(support), latest, -value
+
+    value = max(candidates, key=rank)
+    support = [(r, c) for r, c in claims if allows(c, value)]
+    dissent = [(r, c) for r, c in claims if not allows(c, value)]
+    revised = False
+    if not dissent:
+        low = max(_interval(c)[0] for _, c in claims)
+        high = min(_interval(c)[1] for _, c in claims)
+        if len(claims) == 1:
+            status, rule = "single_source", "the only report's figure"
+        elif len({c.value for _, c in claims}) == 1 and len({c.hedge for _, c in claims}) == 1:
+            status, rule = "corroborated", "all reports give this figure"
+        else:
+            status, rule = "discrepant", "the smallest value every report allows"
+    else:
+        latest_support = max((r.published for r, _ in support if r.published), default=None)
+        revised = latest_support is not None and all(
+            r.published and r.published < latest_support and _interval(c)[1] < value for r, c in dissent
+        )
+        if revised:
+            status, rule = "discrepant", "the latest figure: earlier, lower reports were revised"
+            low = max(_interval(c)[0] for _, c in support)
+            high = min(_interval(c)[1] for _, c in support)
+        else:
+            status, rule = "conflicting", "the value most reports allow (ties: the latest report's, then the smaller)"
+            low = min(_interval(c)[0] for _, c in claims)
+            high = max(_interval(c)[1] for _, c in claims)
+    return Fact(
+        slot=slot, value=value, low=low, high=None if high == float("inf") else int(high),
+        status=status, rule=rule, revised=revised,
+        support=[_prov(r, c) for r, c in support], dissent=[_prov(r, c) for r, c in dissent],
+    )
+
+
+def _perpetrator_facts(reports: list[Report]) -> list[Fact]:
+    mentions: dict[str, list[tuple[Report, RoleItem]]] = defaultdict(list)
+    for report in reports:
+        for event in report.events[:1]:
+            for item in event.perpetrator_organizations:
+                mentions[item.text.lower().removeprefix("the ")].append((report, item))
+    facts = []
+    for items in mentions.values():
+        by_report = {r.id for r, _ in items}
+        statuses = Counter(i.status for _, i in items)
+        positive = {r.id for r, i in items if i.status in _POSITIVE}
+        denied = {r.id for r, i in items if i.status == "denied"}
+        qualifier = statuses.most_common(1)[0][0]
+        if positive and denied:
+            status, rule = "conflicting", "held responsible in one report, denied in another"
+            keep = _POSITIVE if qualifier in _POSITIVE else {qualifier}
+        else:
+            status = "corroborated" if len(by_report) >= 2 else "single_source"
+            rule, keep = "named as perpetrator", None
+        support = [_prov(r, i) for r, i in items if keep is None or i.status in keep]
+        dissent = [_prov(r, i) for r, i in items if keep is not None and i.status not in keep]
+        facts.append(Fact(slot="perpetrator", value=items[0][1].text, qualifier=qualifier, status=status,
+                          rule=rule, support=support, dissent=dissent))
+    return facts
+
+
+def _vote_fact(slot: str, per_report: list[tuple[Report, str, object]], disagree: str | None, tiebreak: Counter | None = None) -> Fact | None:
+    """A fact by majority vote; ``per_report`` holds (report, key, item).
+
+    ``disagree`` is the status when some report gives another value; None means a
+    report dissents only when it names none of the winning value (places).
+    Ties go to the value mentioned most often (``tiebreak``), then to the first seen."""
+    if not per_report:
+        return None
+    votes = Counter(key for _, key, _ in per_report)
+    tiebreak = tiebreak or Counter()
+    best = max(votes, key=lambda key: (votes[key], tiebreak[key]))
+    support = [(r, item) for r, key, item in per_report if key == best]
+    if disagree is None:
+        # places: a report naming another place as well does not dissent ("Krasnogorsk" and "Moscow")
+        per_report = [(r, key, item) for r, key, item in per_report if key == best or r.id not in {s.id for s, _ in support}]
+    dissent = [(r, item) for r, key, item in per_report if key != best]
+    if dissent:
+        status = disagree or "conflicting"
+    else:
+        status = "corroborated" if len({r.id for r, _ in support}) >= 2 else "single_source"
+    value = support[0][1].text if hasattr(support[0][1], "text") else best
+    return Fact(
+        slot=slot, value=value, status=status, rule="the value most reports give",
+        support=[_prov(r, i) for r, i in support if hasattr(i, "start")],
+        dissent=[_prov(r, i) for r, i in dissent if hasattr(i, "start")],
+    )
+
+
+def _places(locations: list[RoleItem]) -> list[RoleItem]:
+    """One mention per distinct place of a report (a report votes once for each place it names)."""
+    seen, out = set(), []
+    for item in locations:
+        if item.text.lower() not in seen:
+            seen.add(item.text.lower())
+            out.append(item)
+    return out
+
+
+def reconcile(reports: list[Report]) -> Incident:
+    """One incident record from the reports grouped into it (in input order)."""
+    by_time = sorted(reports, key=lambda r: (r.published is None, r.published or ""))
+    facts: list[Fact] = []
+    for slot in COUNT_SLOTS:
+        claims = [(r, c) for r in reports if (c := _best_claim(r, slot)) is not None]
+        if claims:
+            facts.append(_count_fact(slot, claims))
+    facts += _perpetrator_facts(reports)
+    location_votes = [(r, item.text.lower(), item) for r in reports for e in r.events[:1] for item in _places(e.locations)]
+    date_votes = [(r, e.date, None) for r in reports for e in r.events[:1] if e.date]
+    type_votes = [(r, e.type, None) for r in reports for e in r.events[:1] if e.type != "other"]
+    mentions = Counter(e.text.lower() for r in reports for e in r.entities if e.label in {"GPE", "LOC", "FAC"})
+    for slot, votes, disagree in (("location", location_votes, None), ("date", date_votes, "conflicting"), ("type", type_votes, "discrepant")):
+        fact = _vote_fact(slot, votes, disagree, mentions if slot == "location" else None)
+        if fact:
+            facts.append(fact)
+    weapon_votes: dict[str, list[tuple[Report, RoleItem]]] = defaultdict(list)
+    for r in reports:
+        for e in r.events[:1]:
+            for w in e.weapons:
+                weapon_votes[w.text.lower().split()[-1].rstrip("s")].append((r, w))
+    for items in weapon_votes.values():
+        n_reports = len({r.id for r, _ in items})
+        facts.append(Fact(slot="weapon", value=items[0][1].text, status="corroborated" if n_reports >= 2 else "single_source",
+                          rule="named as a weapon", support=[_prov(r, w) for r, w in items]))
+    location = next((f.value for f in facts if f.slot == "location"), None)
+    date = next((f.value for f in facts if f.slot == "date"), None)
+    if date is None and by_time[0].published:
+        date = by_time[0].published[:10]
+    return Incident(
+        id=incident_id(reports[0].id),
+        reports=[r.id for r in reports],
+        title=next((r.title for r in by_time if r.title), None),
+        date=date,
+        location=location,
+        facts=facts,
+    )

@@ -1,0 +1,303 @@
+"""Read report inputs: ``.txt``, ``.html``/``.htm``, ``.jsonl`` files and directories.
+
+Each input yields :class:`RawDoc` records or :class:`~corroborate.records.InputError`
+records; a bad input never stops the batch. Files are streamed: a JSONL file is
+read line by line, so its size is not bounded by memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from corroborate.records import InputError
+
+TEXT_SUFFIXES = {".txt"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSONL_SUFFIXES = {".jsonl"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+
+#: A single .txt/.html file, or a single JSONL line, larger than this is refused.
+MAX_DOC_BYTES = 10 * 1024 * 1024
+#: spaCy's default ``nlp.max_length``; longer texts are refused, not truncated.
+MAX_TEXT_CHARS = 1_000_000
+
+
+@dataclass
+class RawDoc:
+    """A report as read, before cleaning."""
+
+    id: str
+    origin: str
+    text: str
+    title: str | None = None
+    published: str | None = None
+    url: str | None = None
+    source: str | None = None
+    byline: str | None = None
+
+
+@dataclass
+class Skipped:
+    """A file found inside a directory whose type corroborate does not read."""
+
+    path: str
+
+
+class BadInput(Exception):
+    """Raised by a reader for one bad input; turned into an :class:`InputError`."""
+
+
+def iter_inputs(inputs: Iterable[str | os.PathLike]) -> Iterator[RawDoc | InputError | Skipped]:
+    """Yield raw documents, errors and skipped files from files and directories, in order."""
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue
+                if child.suffix.lower() in SUPPORTED:
+                    yield from _read_file(child)
+                else:
+                    yield Skipped(str(child))
+        elif path.exists():
+            yield from _read_file(path)
+        else:
+            yield InputError(input=str(path), message="no such file or directory")
+
+
+def _read_file(path: Path) -> Iterator[RawDoc | InputError]:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in JSONL_SUFFIXES:
+            yield from _read_jsonl(path)
+        elif suffix in TEXT_SUFFIXES:
+            yield _read_txt(path)
+        elif suffix in HTML_SUFFIXES:
+            yield _read_html(path)
+        else:
+            raise BadInput(f"unsupported file type '{suffix or '(none)'}'; expected .txt, .html, .htm or .jsonl")
+    except BadInput as exc:
+        yield InputError(input=str(path), message=str(exc))
+    except OSError as exc:
+        yield InputError(input=str(path), message=f"cannot read: {exc.strerror or exc}")
+
+
+def _read_bytes(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_DOC_BYTES:
+        raise BadInput(f"too large ({size:,} bytes; the limit is {MAX_DOC_BYTES:,})")
+    data = path.read_bytes()
+    if not data.strip():
+        raise BadInput("empty file")
+    return data
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise BadInput("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInput(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); convert it to UTF-8"
+        ) from None
+
+
+def _checked_text(text: str) -> str:
+    if not text.strip():
+        raise BadInput("no text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise BadInput(f"text too long ({len(text):,} characters; the limit is {MAX_TEXT_CHARS:,})")
+    return text
+
+
+def _read_txt(path: Path) -> RawDoc:
+    text = _checked_text(_decode(_read_bytes(path)))
+    title, body = split_headline(text)
+    return RawDoc(id=path.stem, origin=str(path), text=body, title=title)
+
+
+def split_headline(text: str) -> tuple[str | None, str]:
+    """Take a plain-text scrape's first line as its headline when it looks like one.
+
+    A headline is a first non-empty line of at most 200 characters, followed by a
+    blank line, that does not end like a sentence.
+    """
+    stripped = text.lstrip()
+    first, sep, rest = stripped.partition("\n")
+    first = first.strip()
+    if sep and rest.startswith(("\n", "\r\n")) and 0 < len(first) <= 200 and not first.endswith((".", ":", ",", ";")):
+        if rest.strip():
+            return first, rest
+    return None, text
+
+
+def _read_html(path: Path) -> RawDoc:
+    data = _read_bytes(path)
+    if b"\x00" in data[:8192]:
+        raise BadInput("binary file (contains NUL bytes), not HTML")
+    doc = html_to_doc(data, doc_id=path.stem, origin=str(path))
+    return doc
+
+
+def html_to_doc(html: bytes | str, *, doc_id: str, origin: str, url: str | None = None) -> RawDoc:
+    """Extract main text and metadata from an HTML page with trafilatura."""
+    import logging
+
+    import trafilatura  # imported lazily: it is slow to import and only HTML needs it
+
+    # trafilatura logs its own parse failures; corroborate reports one clear error per input instead
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    if isinstance(html, bytes):
+        html = _decode_html(html)
+    if "<html" not in html[:2000].lower():
+        html = f"<html><body>{html}</body></html>"  # a fragment ("<article><p>…"), as JSONL often holds
+    extracted = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params={"original_date": True, "extensive_search": False, "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
+    )
+    if extracted is None or not (extracted.text or "").strip():
+        raise BadInput("no article text found in the HTML (malformed page, or not an article)")
+    text = _checked_text(extracted.text)
+    title = extracted.title or None
+    if title and text.startswith(title):
+        text = text[len(title):].lstrip("\n")
+    page_url = url or extracted.url
+    published = normalize_date(extracted.date)
+    precise = _meta_published(html)
+    if precise and (published is None or precise[:10] == published[:10]):
+        published = precise  # the page's own time of publication, when trafilatura keeps only the day
+    return RawDoc(
+        id=doc_id,
+        origin=origin,
+        text=text,
+        title=title,
+        published=published,
+        url=page_url,
+        source=extracted.sitename or domain_of(page_url),
+        byline=extracted.author or None,
+    )
+
+
+_PUBLISHED_META = re.compile(
+    r"""<(?:meta[^>]+(?:property|name|itemprop)=["'](?:article:published_time|og:published_time|datePublished|pubdate|publish-date|sailthru\.date|parsely-pub-date|DC\.date\.issued)["'][^>]*content=["']([^"']+)["']"""
+    r"""|time[^>]+datetime=["']([^"']+)["'])""",
+    re.IGNORECASE,
+)
+
+
+def _meta_published(html: str) -> str | None:
+    """The publication time a page declares (``article:published_time``, ``<time datetime>``), if it has a time."""
+    for match in _PUBLISHED_META.finditer(html[:200_000]):
+        value = normalize_date(match.group(1) or match.group(2))
+        if value and "T" in value:
+            return value
+    return None
+
+
+def _decode_html(data: bytes) -> str:
+    """Decode a page as UTF-8, else by its declared charset, else as cp1252 (the web's usual fallback)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        declared = re.search(rb"""charset=["']?([\w-]+)""", data[:4096])
+        for encoding in ([declared.group(1).decode("ascii", "ignore")] if declared else []) + ["cp1252"]:
+            try:
+                return data.decode(encoding)
+            except (LookupError, UnicodeDecodeError):
+                continue
+        raise BadInput("cannot decode the page: not UTF-8 and no usable charset") from None
+
+
+def _read_jsonl(path: Path) -> Iterator[RawDoc | InputError]:
+    with path.open("rb") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            where = f"{path}:{lineno}"
+            if not line.strip():
+                continue
+            try:
+                yield _jsonl_doc(line, where)
+            except BadInput as exc:
+                yield InputError(input=where, message=str(exc))
+
+
+def _jsonl_doc(line: bytes, where: str) -> RawDoc:
+    if len(line) > MAX_DOC_BYTES:
+        raise BadInput(f"line too large ({len(line):,} bytes; the limit is {MAX_DOC_BYTES:,})")
+    try:
+        obj = json.loads(line.strip())
+    except UnicodeDecodeError:
+        raise BadInput("not valid UTF-8; convert the file to UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise BadInput(f"expected a JSON object, got {type(obj).__name__}")
+    doc_id = obj.get("id")
+    if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()) or isinstance(doc_id, (dict, list, bool)):
+        raise BadInput("missing 'id' (a non-empty string or number)")
+    doc_id = str(doc_id).strip()
+    meta = {key: _opt_str(obj, key) for key in ("title", "url", "source", "byline")}
+    text, html = obj.get("text"), obj.get("html")
+    if isinstance(text, str) and text.strip():
+        doc = RawDoc(id=doc_id, origin=where, text=_checked_text(text))
+    elif isinstance(html, str) and html.strip():
+        doc = html_to_doc(html, doc_id=doc_id, origin=where, url=meta["url"])
+    else:
+        raise BadInput("neither 'text' nor 'html' holds any text")
+    doc.title = meta["title"] or doc.title
+    doc.url = meta["url"] or doc.url
+    doc.source = meta["source"] or doc.source or domain_of(doc.url)
+    doc.byline = meta["byline"] or doc.byline
+    if obj.get("published") is not None:
+        published = normalize_date(str(obj["published"]))
+        if published is None:
+            raise BadInput(f"'published' is not an ISO date: {str(obj['published'])[:40]!r}")
+        doc.published = published
+    return doc
+
+
+def _opt_str(obj: dict, key: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def normalize_date(value: str | None) -> str | None:
+    """Return an ISO 8601 date (``YYYY-MM-DD``) or date-time, or None if unparseable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+        except ValueError:
+            return None
+    if len(value) == 10 or (parsed.hour == parsed.minute == parsed.second == 0 and parsed.tzinfo is None):
+        return parsed.date().isoformat()
+    return parsed.isoformat()
+
+
+def domain_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlparse(url).hostname or ""
+    if host == "web.archive.org":  # web-archive captures: the archived page's own host
+        inner = url.split("/http", 1)
+        if len(inner) == 2:
+            return domain_of("http" + inner[1])
+    return host.removeprefix("www.") or None

@@ -1,0 +1,160 @@
+"""The typed records that flow through the pipeline, and the output contract.
+
+One :class:`Report` flows through ingest -> clean -> analyze -> assess; the
+incidents stage groups reports into :class:`Incident` records with reconciled
+:class:`Fact` values. The JSON Schema in ``schema/`` is generated from these
+models (``python -m corroborate.schema``) and every output is validated against
+it in the tests.
+
+Provenance rule: every item with ``start``/``end`` satisfies
+``report.text[start:end] == item.text`` exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Version of the output contract (``reports.jsonl``, ``incidents.jsonl``,
+#: ``report.md``, ``report.html``). Adding fields keeps the major version;
+#: renaming or removing one bumps it.
+CONTRACT_VERSION = "1.0"
+
+CountCategory = Literal["killed", "injured", "arrested", "missing", "kidnapped", "displaced", "other"]
+Hedge = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
+SpeakerType = Literal["person", "organization", "outlet", "unnamed"]
+PerpStatus = Literal["claimed", "suspected", "accused", "denied", "confirmed"]
+FactStatus = Literal["corroborated", "discrepant", "conflicting", "single_source"]
+EventType = Literal[
+    "armed_assault",
+    "bombing",
+    "arson",
+    "hostage_kidnapping",
+    "shooting",
+    "stabbing",
+    "vehicle_attack",
+    "assassination",
+    "other",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(_Model):
+    """A piece of a report's cleaned ``text``: ``text == report.text[start:end]``."""
+
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Entity(Span):
+    label: str = Field(description="spaCy OntoNotes label: PERSON, ORG, GPE, LOC, FAC, NORP, DATE, ...")
+
+
+class Count(Span):
+    """A count of people affected, e.g. "at least 93 people dead"."""
+
+    category: CountCategory
+    value: int | None = Field(description="best point value; for vague amounts a conventional point or null")
+    low: int | None
+    high: int | None = Field(description="null means unbounded above (e.g. 'at least')")
+    hedge: Hedge
+
+
+class Attribution(Span):
+    """Who said what: ``text`` is the whole attributed passage (quote and cue)."""
+
+    speaker: str | None
+    speaker_type: SpeakerType
+    cue: str = Field(description="the cue verb or phrase: said, told, according to, ...")
+    content: str = Field(description="what was said (the quote, or the reported clause)")
+    direct: bool = Field(description="true for a direct quote in quotation marks")
+    via: str | None = Field(default=None, description="outlet through which the statement is reported")
+
+
+class RoleItem(Span):
+    """One filler of an event role."""
+
+    status: PerpStatus | None = Field(default=None, description="perpetrators only")
+
+
+class Event(_Model):
+    type: EventType
+    perpetrator_organizations: list[RoleItem] = []
+    perpetrator_individuals: list[RoleItem] = []
+    victims: list[RoleItem] = []
+    targets: list[RoleItem] = []
+    weapons: list[RoleItem] = []
+    locations: list[RoleItem] = []
+    date: str | None = Field(default=None, description="ISO date of the event, when knowable")
+
+
+class Evidence(Span):
+    signal: str
+
+
+class Signals(_Model):
+    attribution_rate: float = Field(ge=0, le=1, description="share of sentences attributed to a named source")
+    unnamed_source_rate: float = Field(ge=0, le=1, description="share of sentences attributed to unnamed sources only")
+    machine_generated: float = Field(ge=0, le=1, description="likelihood that the text is machine-written")
+    evidence: list[Evidence] = []
+
+
+class Report(_Model):
+    schema_version: str = CONTRACT_VERSION
+    id: str
+    title: str | None = None
+    source: str | None = Field(default=None, description="outlet name or domain")
+    url: str | None = None
+    published: str | None = Field(default=None, description="ISO 8601 date or date-time")
+    byline: str | None = None
+    text: str = Field(description="the cleaned body; all spans index into it")
+    removed: list[str] = Field(default=[], description="boilerplate removed from the input, verbatim")
+    origin: str = Field(description="where the report came from: path, or path:line for JSONL")
+    entities: list[Entity] = []
+    counts: list[Count] = []
+    attributions: list[Attribution] = []
+    cited_sources: list[str] = []
+    events: list[Event] = []
+    signals: Signals | None = None
+
+
+class Provenance(Span):
+    report: str = Field(description="report id")
+
+
+class Fact(_Model):
+    slot: str = Field(description="killed, injured, arrested, missing, kidnapped, displaced, perpetrator, location, date, weapon, type")
+    value: int | str | None
+    low: int | None = None
+    high: int | None = None
+    qualifier: str | None = Field(default=None, description="perpetrator facts: the status most reports give (claimed, suspected, accused, denied, confirmed)")
+    status: FactStatus
+    rule: str = Field(description="how the value was chosen")
+    revised: bool = Field(default=False, description="a later report revised an earlier figure")
+    support: list[Provenance] = []
+    dissent: list[Provenance] = []
+
+
+class Incident(_Model):
+    schema_version: str = CONTRACT_VERSION
+    id: str
+    reports: list[str]
+    title: str | None
+    date: str | None
+    location: str | None
+    facts: list[Fact] = []
+
+
+class InputError(_Model):
+    """One bad input: it is reported, and the rest of the batch still runs."""
+
+    input: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.input}: {self.message}"

@@ -1,0 +1,94 @@
+"""Counts: category, value, bounds and hedge, on real parses of hand-written and seed sentences."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corroborate.analyze.counts import extract_counts, parse_number
+from helpers import needs_shared
+
+
+def counts_of(nlp, text):
+    counts = extract_counts(nlp(text))
+    for c in counts:
+        assert text[c.start : c.end] == c.text
+    return [(c.category, c.value, c.low, c.high, c.hedge) for c in counts]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The attack in Moscow left at least 93 people dead and hundreds injured.",
+         [("killed", 93, 93, None, "at_least"), ("injured", 100, 100, 999, "vague")]),
+        ("As of early Saturday morning EST, 11 suspects had been arrested.", [("arrested", 11, 11, 11, "exact")]),
+        ("The death toll rose to 133 on Sunday.", [("killed", 133, 133, 133, "exact")]),
+        ("At least 14 people were killed and more than 30 wounded.",
+         [("killed", 14, 14, None, "at_least"), ("injured", 30, 31, None, "at_least")]),
+        ("Between 30 and 40 people were wounded.", [("injured", 30, 30, 40, "range")]),
+        ("Up to 50 people were evacuated.", [("displaced", 50, None, 50, "at_most")]),
+        ("About 200 residents were evacuated.", [("displaced", 200, 180, 220, "about")]),
+        ("Eleven people died and twenty-one were injured.",
+         [("killed", 11, 11, 11, "exact"), ("injured", 21, 21, 21, "exact")]),
+        ("Dozens of people were hurt.", [("injured", 12, 12, 99, "vague")]),
+        ("No one was killed, and 3 crew members were treated for smoke inhalation.",
+         [("killed", 0, 0, 0, "exact"), ("injured", 3, 3, 3, "exact")]),
+        ("Police said four people were shot, one fatally, at the park.",
+         [("other", 4, 4, 4, "exact"), ("killed", 1, 1, 1, "exact")]),
+        ("Gunmen kidnapped 12 students from a school.", [("kidnapped", 12, 12, 12, "exact")]),
+        ("Five people are still missing.", [("missing", 5, 5, 5, "exact")]),
+    ],
+)
+def test_counts(nlp, text, expected):
+    assert counts_of(nlp, text) == expected
+
+
+def test_nested_count_is_not_counted_twice(nlp):
+    text = "Russia has arrested 11 people, including 4 suspected of carrying out the attack."
+    assert counts_of(nlp, text) == [("arrested", 11, 11, 11, "exact")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A 12-year-old boy was hurt.",
+        "The 32-year-old man was arrested at 300 North Street.",
+        "It took six hours to extinguish the fire.",
+        "He posted $5,000 bail on May 3, 2014.",
+        "The shooting happened at 11:40 p.m. in 2015.",
+        "Call 555-1234 with information about the killing.",
+    ],
+)
+def test_not_counts(nlp, text):
+    assert [c for c in counts_of(nlp, text) if c[1] not in (None, 1)] == []
+
+
+@given(st.integers(min_value=0, max_value=10_000_000))
+def test_parse_number_reads_digits_with_and_without_commas(n):
+    assert parse_number([str(n)]) == n
+    assert parse_number([f"{n:,}"]) == n
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [(["eleven"], 11), (["twenty-one"], 21), (["three", "hundred"], 300), (["1.5", "million"], 1_500_000),
+     (["two", "thousand", "five", "hundred"], 2500), (["banana"], None)],
+)
+def test_parse_number_words(words, value):
+    assert parse_number(words) == value
+
+
+@needs_shared
+def test_crocus_000_counts(crocus_000):
+    got = {(c.category, c.value, c.hedge) for c in crocus_000.counts}
+    assert ("killed", 93, "at_least") in got
+    assert ("injured", 100, "vague") in got
+    assert ("arrested", 11, "exact") in got
+    assert not any(c.category == "arrested" and c.value in (4, 15) for c in crocus_000.counts)
+
+
+@needs_shared
+def test_crocus_004_counts(crocus_004):
+    killed = [c for c in crocus_004.counts if c.category == "killed"]
+    assert [(c.value, c.low, c.high, c.hedge, c.text) for c in killed] == [(40, 40, None, "at_least", "at least 40 individuals dead")]

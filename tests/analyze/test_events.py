@@ -1,0 +1,57 @@
+"""Event roles: type, perpetrators with status, weapons, places and date."""
+
+from __future__ import annotations
+
+from corroborate.analyze.events import extract_events
+from helpers import by_id, needs_shared
+
+
+def orgs(report):
+    return {(i.text, i.status) for i in report.events[0].perpetrator_organizations}
+
+
+def test_claim_and_denial(nlp):
+    text = (
+        "Gunmen attacked the Eastgate Market with assault rifles. The Black Tide Front claimed responsibility. "
+        "The Free Coast Movement denied any involvement. Police blamed the Red Hand gang."
+    )
+    [event] = extract_events(nlp(text))
+    assert {(i.text, i.status) for i in event.perpetrator_organizations} == {
+        ("Black Tide Front", "claimed"), ("Free Coast Movement", "denied"), ("Red Hand gang", "accused"),
+    }
+    assert [i.text for i in event.weapons] == ["assault rifles"]
+    assert [i.text for i in event.perpetrator_individuals] == ["Gunmen"]
+    for role in (event.perpetrator_organizations, event.weapons, event.perpetrator_individuals):
+        for item in role:
+            assert text[item.start : item.end] == item.text
+
+
+def test_date_resolved_against_publication(nlp):
+    text = "A bomb exploded at the station on Friday, killing two people."
+    [event] = extract_events(nlp(text), published="2024-03-23T09:00:00+00:00")
+    assert event.type == "bombing"
+    assert event.date == "2024-03-22"
+
+
+def test_no_event_in_a_non_violent_report(nlp):
+    assert extract_events(nlp("The council approved the new budget on Tuesday.")) == []
+
+
+def test_demo_market_attack_roles(demo_result):
+    herald = by_id(demo_result, "halvard-herald")
+    event = herald.events[0]
+    assert event.type == "armed_assault"
+    assert ("Black Tide Front", "claimed") in orgs(herald)
+    assert ("Free Coast Movement", "denied") in orgs(herald)
+    assert ("Free Coast Movement", "accused") in orgs(herald)
+    assert "Port Halvard" in [i.text for i in event.locations]
+    assert event.date == "2026-03-14"
+
+
+@needs_shared
+def test_crocus_perpetrators(crocus_000, crocus_004):
+    assert ("ISIS", "claimed") in orgs(crocus_000)
+    assert ("Ukraine", "denied") in orgs(crocus_000)
+    assert ("ISIS", "claimed") in orgs(crocus_004)
+    weapons = {i.text for i in crocus_000.events[0].weapons}
+    assert {"automatic weapons", "grenade", "incendiary bomb"} <= weapons

@@ -1,0 +1,96 @@
+"""Reconciliation: values, bounds, statuses and provenance of facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from corroborate.incidents.reconcile import reconcile
+from corroborate.records import Count, Event, Report, RoleItem
+from helpers import fact, incident_of, needs_shared
+
+
+def report(rid, text, counts=(), published=None, orgs=()):
+    """A report whose counts are given as (category, phrase, value, low, high, hedge), located in text."""
+    items = []
+    for category, phrase, value, low, high, hedge in counts:
+        start = text.index(phrase)
+        items.append(Count(category=category, value=value, low=low, high=high, hedge=hedge, text=phrase, start=start, end=start + len(phrase)))
+    events = []
+    if orgs:
+        roles = [RoleItem(text=name, start=text.index(name), end=text.index(name) + len(name), status=status) for name, status in orgs]
+        events = [Event(type="bombing", perpetrator_organizations=roles)]
+    return Report(id=rid, text=text, origin=rid, counts=items, published=published, events=events)
+
+
+def killed(rid, phrase, value, low, high, hedge, published=None):
+    return report(rid, f"Police said {phrase} in the blast.", [("killed", phrase, value, low, high, hedge)], published)
+
+
+def test_single_source():
+    f = fact(reconcile([killed("a", "5 people were killed", 5, 5, 5, "exact")]), "killed")
+    assert (f.value, f.low, f.high, f.status) == (5, 5, 5, "single_source")
+
+
+def test_same_exact_figure_is_corroborated():
+    f = fact(reconcile([killed("a", "5 people were killed", 5, 5, 5, "exact"), killed("b", "5 people died", 5, 5, 5, "exact")]), "killed")
+    assert (f.value, f.status, [p.report for p in f.support], f.dissent) == (5, "corroborated", ["a", "b"], [])
+
+
+def test_hedges_that_allow_a_common_truth_are_discrepant():
+    f = fact(reconcile([killed("a", "at least 40 people were killed", 40, 40, None, "at_least"),
+                        killed("b", "at least 93 people were killed", 93, 93, None, "at_least")]), "killed")
+    assert (f.value, f.low, f.high, f.status, f.revised) == (93, 93, None, "discrepant", False)
+    assert {p.report for p in f.support} == {"a", "b"}
+
+
+def test_incompatible_exact_figures_conflict():
+    f = fact(reconcile([killed("a", "40 people were killed", 40, 40, 40, "exact"),
+                        killed("b", "93 people were killed", 93, 93, 93, "exact")]), "killed")
+    assert (f.status, f.low, f.high) == ("conflicting", 40, 93)
+    assert len(f.support) == 1 and len(f.dissent) == 1
+
+
+def test_a_later_higher_toll_is_a_revision_not_a_conflict():
+    f = fact(reconcile([killed("early", "40 people were killed", 40, 40, 40, "exact", "2024-03-22T20:00:00"),
+                        killed("late", "the toll rose to 133", 133, 133, 133, "exact", "2024-03-24T09:00:00")]), "killed")
+    assert (f.value, f.status, f.revised) == (133, "discrepant", True)
+    assert [p.report for p in f.dissent] == ["early"]
+
+
+def test_provenance_spans_slice_the_report_text():
+    a = killed("a", "at least 40 people were killed", 40, 40, None, "at_least")
+    f = fact(reconcile([a]), "killed")
+    assert a.text[f.support[0].start : f.support[0].end] == f.support[0].text == "at least 40 people were killed"
+
+
+def test_claimed_against_denied_conflicts():
+    a = report("a", "ISIS claimed the attack.", orgs=[("ISIS", "claimed")])
+    b = report("b", "ISIS denied any role.", orgs=[("ISIS", "denied")])
+    c = report("c", "ISIS claimed it again.", orgs=[("ISIS", "claimed")])
+    f = fact(reconcile([a, b, c]), "perpetrator", "ISIS")
+    assert (f.status, f.qualifier) == ("conflicting", "claimed")
+    assert [p.report for p in f.support] == ["a", "c"] and [p.report for p in f.dissent] == ["b"]
+
+
+def test_demo_incident_facts(demo_result):
+    market = incident_of(demo_result, "halvard-herald")
+    killed_fact = fact(market, "killed")
+    assert (killed_fact.value, killed_fact.status) == (21, "conflicting")
+    assert [p.report for p in killed_fact.dissent] == ["coastline-daily"]
+    assert fact(market, "arrested").status == "single_source"
+    btf = fact(market, "perpetrator", "Black Tide Front")
+    assert (btf.status, btf.qualifier, len(btf.support)) == ("corroborated", "claimed", 5)
+    assert fact(market, "perpetrator", "Free Coast Movement").status == "conflicting"
+    assert fact(market, "location").value == "Port Halvard"
+    ferry = incident_of(demo_result, "millbrook-ferry-fire")
+    assert (fact(ferry, "killed").value, fact(ferry, "injured").value) == (0, 3)
+
+
+@needs_shared
+def test_crocus_killed_is_discrepant_93(crocus_result):
+    [incident] = crocus_result.incidents
+    f = fact(incident, "killed")
+    assert (f.value, f.low, f.status) == (93, 93, "discrepant")
+    assert len({p.report for p in f.support}) == 2
+    assert fact(incident, "perpetrator", "ISIS").status == "corroborated"
+    assert (fact(incident, "arrested").value, fact(incident, "arrested").status) == (11, "single_source")

@@ -1,0 +1,133 @@
+"""Readers: formats, metadata, and one clear error per bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corroborate.ingest import readers
+from corroborate.ingest.readers import RawDoc, Skipped, iter_inputs, normalize_date, split_headline
+from corroborate.records import InputError
+from helpers import DEMO
+
+
+def _read(*paths):
+    return list(iter_inputs(paths))
+
+
+def test_txt_takes_headline_and_id_from_file(tmp_path):
+    path = tmp_path / "story-1.txt"
+    path.write_text("Fire at the pier\n\nA fire broke out on Sunday.\n\nNo one was hurt.\n", encoding="utf-8")
+    [doc] = _read(path)
+    assert isinstance(doc, RawDoc)
+    assert doc.id == "story-1"
+    assert doc.title == "Fire at the pier"
+    assert doc.text.strip().startswith("A fire broke out on Sunday.")
+    assert doc.origin == str(path)
+
+
+def test_headline_needs_a_blank_line_and_no_sentence_end():
+    assert split_headline("A sentence that ends.\n\nBody.") == (None, "A sentence that ends.\n\nBody.")
+    assert split_headline("No blank line\nBody.")[0] is None
+    assert split_headline("Headline\n\nBody.")[0] == "Headline"
+
+
+def test_html_page_metadata_via_trafilatura():
+    [doc] = _read(DEMO / "halvard-herald.html")
+    assert doc.id == "halvard-herald"
+    assert doc.source == "The Halvard Herald"
+    assert doc.byline == "Lena Marsh"
+    assert doc.published == "2026-03-14T18:05:00+00:00"
+    assert doc.url == "https://halvardherald.example/news/2026/03/14/eastgate-market-attack"
+    assert "At least 12 people were killed" in doc.text
+    assert "Most read" not in doc.text  # the aside is not article text
+
+
+def test_jsonl_fields_and_source_from_url_domain(tmp_path):
+    path = tmp_path / "batch.jsonl"
+    lines = [
+        {"id": "a", "text": "Two people were hurt.", "title": "T", "published": "2024-03-22", "source": "Wire"},
+        {"id": 7, "text": "Body.", "url": "https://www.example.org/x"},
+        {"id": "h", "html": "<html><body><article><p>Police said the fire started in the engine room of the ferry on Sunday morning.</p></article></body></html>"},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    a, b, h = _read(path)
+    assert (a.id, a.title, a.published, a.source, a.origin) == ("a", "T", "2024-03-22", "Wire", f"{path}:1")
+    assert (b.id, b.source) == ("7", "example.org")
+    assert "engine room" in h.text
+
+
+def test_directory_is_read_recursively_and_unsupported_files_are_reported(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "one.txt").write_text("One killed in crash.", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("# not a report", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("hidden", encoding="utf-8")
+    items = _read(tmp_path)
+    assert [type(i) for i in items] == [Skipped, RawDoc]
+    assert items[0].path.endswith("notes.md") and items[1].id == "one"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\n ", "empty file"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        ("latin1.txt", "Caf\xe9 attack".encode("latin-1"), "not valid UTF-8 (byte 0xe9 at offset 3)"),
+        ("page.html", b"<html><head><title>x</title></head><body></body></html>", "no article text found in the HTML"),
+        ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+    ],
+)
+def test_bad_files_give_one_error_naming_the_input(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    [error] = _read(path)
+    assert isinstance(error, InputError)
+    assert error.input == str(path)
+    assert message in error.message
+
+
+def test_missing_path_is_an_error(tmp_path):
+    [error] = _read(tmp_path / "nope.txt")
+    assert error.message == "no such file or directory"
+
+
+def test_too_large_file_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_DOC_BYTES", 100)
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 100, encoding="utf-8")
+    [error] = _read(path)
+    assert error.message == "too large (500 bytes; the limit is 100)"
+
+
+def test_bad_jsonl_lines_do_not_stop_the_file(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        b'{"id": "ok1", "text": "Three were hurt."}\n'
+        b'{"id": "broken", "text": \n'
+        b'[1, 2]\n'
+        b'{"text": "no id"}\n'
+        b'{"id": "notext", "title": "only a title"}\n'
+        b'{"id": "baddate", "text": "x", "published": "not a date at all"}\n'
+        b"\n"
+        b'{"id": "ok2", "html": "<article><p>Police said two men were arrested after the shooting on Main Street on Friday night.</p></article>"}\n'
+    )
+    items = _read(path)
+    docs = [i.id for i in items if isinstance(i, RawDoc)]
+    errors = {i.input: i.message for i in items if isinstance(i, InputError)}
+    assert docs == ["ok1", "ok2"]
+    assert errors == {
+        f"{path}:2": "malformed JSON (Expecting value at column 25)",
+        f"{path}:3": "expected a JSON object, got list",
+        f"{path}:4": "missing 'id' (a non-empty string or number)",
+        f"{path}:5": "neither 'text' nor 'html' holds any text",
+        f"{path}:6": "'published' is not an ISO date: 'not a date at all'",
+    }
+
+
+def test_normalize_date():
+    assert normalize_date("2024-03-22") == "2024-03-22"
+    assert normalize_date("2024-03-22T18:05:00Z") == "2024-03-22T18:05:00+00:00"
+    assert normalize_date("2026-03-14T18:05:00+0000") == "2026-03-14T18:05:00+00:00"
+    assert normalize_date("yesterday-ish") is None

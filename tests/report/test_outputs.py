@@ -1,0 +1,105 @@
+"""The output contract: four files, valid against the JSON Schemas, exact provenance, escaped text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from corroborate import schema as contract
+from corroborate.pipeline import Result
+from corroborate.records import Report
+from corroborate.report import OUTPUT_FILES, write_outputs
+
+
+@pytest.fixture(scope="module")
+def demo_out(demo_result, tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo-out")
+    write_outputs(demo_result, out)
+    return out
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_committed_schemas_match_the_models():
+    for name in contract.SCHEMAS:
+        committed = (contract.SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8")
+        assert committed == contract.render(name), f"run `make schema`: {name}.schema.json is stale"
+
+
+def test_four_files_written(demo_out):
+    assert sorted(p.name for p in demo_out.iterdir()) == sorted(OUTPUT_FILES)
+
+
+@pytest.mark.parametrize(("file", "name"), [("reports.jsonl", "report"), ("incidents.jsonl", "incident")])
+def test_outputs_validate_against_schema(demo_out, file, name):
+    validator = Draft202012Validator(contract.schema_for(name))
+    records = read_jsonl(demo_out / file)
+    assert records
+    for record in records:
+        errors = list(validator.iter_errors(record))
+        assert not errors, errors[0].message
+
+
+def test_schema_rejects_a_broken_record(demo_out):
+    record = read_jsonl(demo_out / "reports.jsonl")[0]
+    record["counts"] = [{"category": "eaten", "value": 1}]
+    assert list(Draft202012Validator(contract.schema_for("report")).iter_errors(record))
+
+
+def test_reports_keep_input_order(demo_out):
+    ids = [r["id"] for r in read_jsonl(demo_out / "reports.jsonl")]
+    assert ids == ["coastline-daily", "halvard-herald", "northwire-0315", "pulse-now-0314", "harbour-watch-0314", "millbrook-ferry-fire"]
+
+
+def spans_of(report: dict):
+    """Every item with start/end in a report record, by kind."""
+    for kind in ("entities", "counts", "attributions"):
+        for item in report[kind]:
+            yield kind, item
+    for event in report["events"]:
+        for role in ("perpetrator_organizations", "perpetrator_individuals", "victims", "targets", "weapons", "locations"):
+            for item in event[role]:
+                yield role, item
+    for item in (report["signals"] or {}).get("evidence", []):
+        yield "evidence", item
+
+
+def test_every_span_slices_its_report_text(demo_out):
+    kinds = set()
+    for report in read_jsonl(demo_out / "reports.jsonl"):
+        for kind, item in spans_of(report):
+            kinds.add(kind)
+            assert report["text"][item["start"] : item["end"]] == item["text"], (report["id"], kind, item)
+    assert kinds >= {"entities", "counts", "attributions", "perpetrator_organizations", "perpetrator_individuals", "weapons", "locations", "evidence"}
+
+
+def test_every_fact_span_slices_its_report_text(demo_out):
+    texts = {r["id"]: r["text"] for r in read_jsonl(demo_out / "reports.jsonl")}
+    n = 0
+    for incident in read_jsonl(demo_out / "incidents.jsonl"):
+        for fact in incident["facts"]:
+            for span in fact["support"] + fact["dissent"]:
+                assert texts[span["report"]][span["start"] : span["end"]] == span["text"]
+                n += 1
+    assert n > 20
+
+
+HOSTILE = (
+    'Breaking <script>window.pwned = 1</script> news <img src=x onerror="window.pwned=2"> '
+    '<a href="javascript:alert(1)">link</a> <!-- comment --> | pipes | and **stars**'
+)
+
+
+def test_article_text_is_escaped_in_html_and_markdown(tmp_path):
+    report = Report(id="x<script>", title=HOSTILE, text=HOSTILE, origin="hostile.txt")
+    write_outputs(Result(reports=[report]), tmp_path)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "<img" not in html and "<!-- comment" not in html
+    assert 'href="javascript:' not in html
+    assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in html
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "<script" not in md

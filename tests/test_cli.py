@@ -1,0 +1,90 @@
+"""The command line, run as a user runs it: the installed ``corroborate`` entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corroborate import __version__
+from helpers import DEMO
+
+CLI = str(Path(sys.executable).with_name("corroborate"))
+
+
+def corroborate(*args, cwd=None):
+    return subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def test_version():
+    proc = corroborate("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"corroborate {__version__}"
+
+
+def test_run_help_names_the_contract():
+    proc = corroborate("run", "--help")
+    assert proc.returncode == 0
+    for word in ("--out", "reports.jsonl", "incidents.jsonl", "report.html"):
+        assert word in proc.stdout
+
+
+@pytest.fixture(scope="module")
+def bad_batch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch")
+    (root / "good.txt").write_text("Fire at the pier\n\nA fire broke out on the ferry on Sunday. Three crew members were hurt, the fire chief said.\n", encoding="utf-8")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "blob.txt").write_bytes(b"\x00\x01\x02binary")
+    (root / "latin.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    (root / "dup").mkdir()
+    (root / "dup" / "good.txt").write_text("Another report with the same id.", encoding="utf-8")
+    (root / "lines.jsonl").write_text(
+        json.dumps({"id": "j1", "text": "Police said two people were injured in a stabbing on Friday."}) + "\n"
+        + '{"id": "j2", "text": oops}\n'
+        + json.dumps({"id": "j3"}) + "\n",
+        encoding="utf-8",
+    )
+    out = root / "out"
+    return root, out, corroborate("run", root / "good.txt", root / "empty.txt", root / "blob.txt", root / "latin.txt", root / "dup", root / "lines.jsonl", "--out", out)
+
+
+def test_bad_inputs_give_one_error_line_each_and_exit_1(bad_batch):
+    root, _, proc = bad_batch
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert proc.returncode == 1
+    assert errors == [
+        f"error: {root / 'empty.txt'}: empty file",
+        f"error: {root / 'blob.txt'}: binary file (contains NUL bytes), not text",
+        f"error: {root / 'latin.txt'}: not valid UTF-8 (byte 0xe9 at offset 3); convert it to UTF-8",
+        f"error: {root / 'dup' / 'good.txt'}: duplicate id 'good': already read from {root / 'good.txt'}",
+        f"error: {root / 'lines.jsonl'}:2: malformed JSON (Expecting value at column 22)",
+        f"error: {root / 'lines.jsonl'}:3: neither 'text' nor 'html' holds any text",
+    ]
+
+
+def test_good_inputs_are_complete_despite_bad_ones(bad_batch):
+    _, out, proc = bad_batch
+    reports = [json.loads(line) for line in (out / "reports.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in reports] == ["good", "j1"]
+    assert reports[0]["title"] == "Fire at the pier"
+    assert any(c["category"] == "injured" and c["value"] == 3 for c in reports[0]["counts"])
+    assert {p.name for p in out.iterdir()} == {"reports.jsonl", "incidents.jsonl", "report.md", "report.html"}
+    assert "2 reports" in proc.stderr.splitlines()[-1] and "6 bad inputs" in proc.stderr.splitlines()[-1]
+
+
+def test_demo_run_exits_0_with_summary(tmp_path):
+    proc = corroborate("run", DEMO, "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("6 reports") and "2 incidents" in last and "0 bad inputs" in last
+
+
+def test_out_must_be_a_directory(tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    proc = corroborate("run", DEMO, "--out", target)
+    assert proc.returncode == 2
+    assert "is not a directory" in proc.stderr
