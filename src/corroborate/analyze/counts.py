@@ -104,10 +104,7 @@ def parse_number(words: list[str]) -> int | None:
 
 
 def _is_number_token(token: Token) -> bool:
-    text = token.lower_
-    if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+(\.\d+)?", text):
-        return True
-    return all(part in _WORDS or part in _SCALES for part in text.split("-")) and bool(text)
+    return _is_number_word(token.lower_)
 
 
 def _next_content(doc: Doc, i: int) -> Token | None:
@@ -118,40 +115,50 @@ def _next_content(doc: Doc, i: int) -> Token | None:
     return doc[j] if j < len(doc) else None
 
 
+_NUMERIC = re.compile(r"\d{1,3}(,\d{3})+|\d+(\.\d+)?")
+_NUMBER_WORDS = set(_WORDS) | set(_SCALES)
+
+
+def _is_number_word(lower: str) -> bool:
+    if lower[:1].isdigit():
+        return bool(_NUMERIC.fullmatch(lower))
+    return bool(lower) and all(part in _NUMBER_WORDS for part in lower.split("-"))
+
+
 def _quantities(doc: Doc, lex: dict):
     """Yield (start_token, end_token_exclusive, value, low, high, vague) for each quantity."""
-    i, n = 0, len(doc)
+    lowers = info(doc).lowers
+    n = len(lowers)
+    vague_first = {key[0] for key, _ in lex["vague"]}
+    zero_first = {key[0] for key in _ZERO_SUBJECTS}
+    i = 0
     while i < n:
-        lower = [t.lower_ for t in doc[i : i + 4]]
-        matched = False
-        for key, spec in lex["vague"]:
-            if tuple(lower[: len(key)]) == key:
-                after = doc[i + len(key)] if i + len(key) < n else None
-                # "a dozen people", "hundreds of people", "dozens injured"; not "a few days"
-                if after is not None and (after.lower_ in lex["not_after"]):
-                    break
-                yield i, i + len(key), spec["value"], spec["low"], spec["high"], True
-                i += len(key)
-                matched = True
-                break
-        if matched:
-            continue
-        for key in _ZERO_SUBJECTS:
-            if tuple(lower[: len(key)]) == key:
-                yield i, i + 1 if len(key) == 2 and key[1] in lex["keyword_category"] else i + len(key), 0, 0, 0, False
-                i += len(key) if key[-1] not in lex["keyword_category"] else 1
-                matched = True
-                break
-        if matched:
-            continue
-        if _is_number_token(doc[i]):
+        word = lowers[i]
+        if word in vague_first or word in zero_first:
+            window = tuple(lowers[i : i + 4])
+            match = next(((key, spec) for key, spec in lex["vague"] if window[: len(key)] == key), None)
+            if match is not None:
+                key, spec = match
+                after = lowers[i + len(key)] if i + len(key) < n else None
+                if after is None or after not in lex["not_after"]:  # "a few days" is no count
+                    yield i, i + len(key), spec["value"], spec["low"], spec["high"], True
+                    i += len(key)
+                    continue
+            zero = next((key for key in _ZERO_SUBJECTS if window[: len(key)] == key), None)
+            if zero is not None:
+                # "no one", "nobody": the quantity is the phrase; "no deaths": the keyword follows it
+                end = i + 1 if len(zero) == 2 and zero[1] in lex["keyword_category"] else i + len(zero)
+                yield i, end, 0, 0, 0, False
+                i = end
+                continue
+        if _is_number_word(word):
             j = i + 1
             while j < n:
-                if _is_number_token(doc[j]):
+                if _is_number_word(lowers[j]):
                     j += 1
-                elif j + 1 < n and _is_number_token(doc[j + 1]) and doc[j + 1].lower_ in _WORDS and (
-                    (doc[j].text == "-" and doc[j - 1].lower_ in _WORDS)  # twenty - one
-                    or (doc[j].lower_ == "and" and doc[j - 1].lower_ in _SCALES)  # hundred and five
+                elif j + 1 < n and lowers[j + 1] in _WORDS and (
+                    (lowers[j] == "-" and lowers[j - 1] in _WORDS)  # twenty - one
+                    or (lowers[j] == "and" and lowers[j - 1] in _SCALES)  # hundred and five
                 ):
                     j += 2
                 else:

@@ -19,6 +19,7 @@ class DocInfo:
     ents: tuple[Span, ...]
     ent_at: dict[int, Span]
     sents: tuple[Span, ...]
+    lowers: list[str]
 
 
 _last: tuple[Doc | None, DocInfo | None] = (None, None)
@@ -30,6 +31,6 @@ def info(doc: Doc) -> DocInfo:
         return _last[1]
     ents = tuple(doc.ents)
     ent_at = {i: ent for ent in ents for i in range(ent.start, ent.end)}
-    data = DocInfo(text=doc.text, ents=ents, ent_at=ent_at, sents=tuple(doc.sents))
+    data = DocInfo(text=doc.text, ents=ents, ent_at=ent_at, sents=tuple(doc.sents), lowers=[t.lower_ for t in doc])
     _last = (doc, data)
     return data

@@ -77,8 +77,11 @@ def _chunks(doc: Doc, heads: set[str]):
 
     spaCy's ``noun_chunks`` needs part-of-speech tags, which the excluded tagger provides.
     """
-    for token in doc:
-        if token.lower_ in heads and token.dep_ not in {"compound", "amod", "poss"}:
+    for i, low in enumerate(info(doc).lowers):
+        if low not in heads:
+            continue
+        token = doc[i]
+        if token.dep_ not in {"compound", "amod", "poss"}:
             left = [t for t in token.lefts if t.dep_ in _MODIFIER_DEPS]
             start = min((next(t.subtree).i for t in left), default=token.i)
             yield start, token.i + 1, token
@@ -103,8 +106,11 @@ def _perpetrators(doc: Doc) -> tuple[list[RoleItem], list[RoleItem]]:
             return  # "the group denied": a bare anaphor, not a name
         found.append((start, end, kind, status))
 
-    for tok in doc:
-        low = tok.lower_
+    cues = lex["claim_verbs"] | lex["deny_verbs"] | lex["accuse_verbs"] | lex["suspect_words"] | {"has", "had", "have", "by"}
+    for i, low in enumerate(info(doc).lowers):
+        if low not in cues:
+            continue
+        tok = doc[i]
         objects = [c for c in tok.children if c.dep_ in {"dobj", "attr"}]
         if low in lex["claim_verbs"] and any(o.lower_ in lex["claim_objects"] for o in objects):
             add(_subject(tok), "claimed")
@@ -139,8 +145,8 @@ def _perpetrators(doc: Doc) -> tuple[list[RoleItem], list[RoleItem]]:
 def _event_type(doc: Doc) -> str:
     lex = lexicon()
     votes: dict[str, int] = {}
-    for tok in doc:
-        kind = lex["type_cues"].get(tok.lower_)
+    for low in info(doc).lowers:
+        kind = lex["type_cues"].get(low)
         if kind:
             votes[kind] = votes.get(kind, 0) + 1
     if not votes:
@@ -154,7 +160,8 @@ def _event_type(doc: Doc) -> str:
 def _event_sentences(doc: Doc) -> list[SpacySpan]:
     lex = lexicon()
     cues = lex["harm_words"] | set(lex["type_cues"]) | _ATTACK_VERBS
-    return [s for s in info(doc).sents if any(t.lower_ in cues for t in s)]
+    lowers = info(doc).lowers
+    return [s for s in info(doc).sents if any(lowers[i] in cues for i in range(s.start, s.end))]
 
 
 def _roles(doc: Doc, sents: list[SpacySpan]) -> tuple[list[RoleItem], list[RoleItem], list[RoleItem]]:
