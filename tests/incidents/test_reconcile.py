@@ -94,3 +94,9 @@ def test_crocus_killed_is_discrepant_93(crocus_result):
     assert len({p.report for p in f.support}) == 2
     assert fact(incident, "perpetrator", "ISIS").status == "corroborated"
     assert (fact(incident, "arrested").value, fact(incident, "arrested").status) == (11, "single_source")
+
+
+def test_incident_title_prefers_reports_not_flagged_as_machine_written(demo_result):
+    market = incident_of(demo_result, "halvard-herald")
+    # PulseNow published first, but reads as machine-written; Harbour Watch is the next earliest
+    assert market.title == "At least 14 killed in Eastgate Market shooting and blast"

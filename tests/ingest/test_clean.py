@@ -361,3 +361,18 @@ def test_gva_removed_lines_are_not_article_prose(gva):
     said = re.compile(r"\b(said|says|told)\b[^.]*\.[\"”]?$")
     suspicious = [r for _, res in gva for r in res.removed if said.search(r)]
     assert suspicious == []
+
+
+def test_demo_boilerplate_padded_report_is_cleaned():
+    from helpers import DEMO
+
+    raw = (DEMO / "coastline-daily.txt").read_text(encoding="utf-8")
+    cleaned = clean_text(raw.split("\n\n", 1)[1])  # the readers take the headline off first
+    assert cleaned.byline == "Jonas Whitfield"
+    for furniture in ("Share on Facebook", "Email this article", "Latest Articles", "A friend wanted you to see this item",
+                      "Please verify you are a human to continue reading"):
+        assert furniture in cleaned.removed
+        assert furniture not in cleaned.text
+    assert any(line.startswith("We have no tolerance for comments") for line in cleaned.removed)
+    assert "tolerance" not in cleaned.text
+    assert "15 people were killed and 38 were injured" in cleaned.text

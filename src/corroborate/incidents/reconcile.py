@@ -168,6 +168,14 @@ def _places(locations: list[RoleItem]) -> list[RoleItem]:
     return out
 
 
+def _title(by_time: list[Report]) -> str | None:
+    """The earliest title, preferring reports not flagged as likely machine-written."""
+    titled = [r for r in by_time if r.title]
+    trusted = [r for r in titled if r.signals is None or r.signals.machine_generated < 0.5]
+    chosen = trusted or titled
+    return chosen[0].title if chosen else None
+
+
 def reconcile(reports: list[Report]) -> Incident:
     """One incident record from the reports grouped into it (in input order)."""
     by_time = sorted(reports, key=lambda r: (r.published is None, r.published or ""))
@@ -201,7 +209,7 @@ def reconcile(reports: list[Report]) -> Incident:
     return Incident(
         id=incident_id(reports[0].id),
         reports=[r.id for r in reports],
-        title=next((r.title for r in by_time if r.title), None),
+        title=_title(by_time),
         date=date,
         location=location,
         facts=facts,
