@@ -28,3 +28,37 @@ def bcubed(predicted: dict[str, str], gold: dict[str, str]) -> tuple[float, floa
     recall /= len(items)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+_ARTICLES = {"a", "an", "the"}
+
+
+def normalize_filler(text: str) -> str:
+    """MUC-4 string normalization: lowercase, drop punctuation and the articles a/an/the."""
+    cleaned = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in text.lower())
+    return " ".join(word for word in cleaned.split() if word not in _ARTICLES)
+
+
+def match_fillers(predicted: list[str], gold: list[list[str]]) -> int:
+    """How many predictions match gold entities, one to one.
+
+    ``gold`` is a list of entities, each a list of its mention strings; a
+    prediction matches an entity when its normalized text equals one of the
+    entity's normalized mentions. Each entity and each prediction is used once.
+    """
+    entities = [{normalize_filler(m) for m in mentions} for mentions in gold]
+    used = [False] * len(entities)
+    matched = 0
+    for text in dict.fromkeys(normalize_filler(p) for p in predicted):
+        for k, mentions in enumerate(entities):
+            if not used[k] and text in mentions:
+                used[k] = True
+                matched += 1
+                break
+    return matched
+
+
+def prf(matched: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
+    p = matched / n_pred if n_pred else 0.0
+    r = matched / n_gold if n_gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)

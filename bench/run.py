@@ -6,8 +6,9 @@ Runs, each in its own process so that start-up and peak memory are measured hone
 2. ``corroborate run`` end to end over the same file (whole process: start-up,
    all stages, all four outputs written);
 
-then scores the outputs (B-cubed clustering against the GVA gold incidents)
-and prints a table. Figures go into README.md by hand.
+then scores the outputs against gold: B-cubed clustering and per-report
+killed/injured accuracy on GVA, and role-filler F1 on MUC-4 dev. It prints
+tables; their figures go into README.md by hand.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SHARED = REPO.parent / "shared"
 GVA = SHARED / "data" / "gva" / "reports.jsonl"
+MUC4_DEV = SHARED / "data" / "muc4" / "dev.jsonl"
 OUT = HERE / "out"
 PY = sys.executable
 CLI = str(Path(PY).with_name("corroborate"))
 
 sys.path.insert(0, str(HERE))
+import gva_counts  # noqa: E402
+import muc4  # noqa: E402
 from metrics import bcubed  # noqa: E402
 
 
@@ -94,6 +98,20 @@ def main() -> None:
     print("\n| quality (dev data) | P | R | F1 | notes |")
     print("|---|---:|---:|---:|---|")
     print(f"| GVA clustering, B-cubed | {p:.3f} | {r:.3f} | {f:.3f} | {n_pred} predicted vs {n_gold} gold incidents |")
+    muc = muc4.evaluate(MUC4_DEV)
+    for role, (mp, mr, mf) in muc["scores"].items():
+        label = "micro, 5 roles" if role == "micro" else role
+        print(f"| MUC-4 dev roles, {label} | {mp:.3f} | {mr:.3f} | {mf:.3f} | {muc['docs']} docs |")
+
+    counts = gva_counts.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent)
+    print("\n| GVA per-report counts | states a count: right | states none: right (gold 0) | all |")
+    print("|---|---:|---:|---:|")
+    for category, res in counts.items():
+        (s_ok, s_n), (u_ok, u_n) = res["stated"], res["unstated"]
+        print(f"| {category} | {s_ok}/{s_n} = {s_ok / max(s_n, 1):.3f} | {u_ok}/{u_n} = {u_ok / max(u_n, 1):.3f} | {(s_ok + u_ok) / max(s_n + u_n, 1):.3f} |")
+    print("\nGVA count misses by class:")
+    for category, res in counts.items():
+        print(f"  {category}: " + "; ".join(f"{name} {n}" for name, n in res["errors"].most_common()))
 
 
 if __name__ == "__main__":

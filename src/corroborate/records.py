@@ -63,6 +63,7 @@ class Count(Span):
     low: int | None
     high: int | None = Field(description="null means unbounded above (e.g. 'at least')")
     hedge: Hedge
+    derived: bool = Field(default=False, description="inferred from other counts: injured = shot minus killed")
 
 
 class Attribution(Span):

@@ -74,3 +74,27 @@ def test_crocus_cited_outlets(crocus_000, crocus_004):
     assert {"CNN", "NBC News", "RIA Novosti", "Amaq", "The Daily Beast", "Telegram", "X"} <= set(crocus_000.cited_sources)
     assert crocus_004.cited_sources == []
     assert {a.speaker_type for a in crocus_004.attributions} == {"unnamed"}
+
+
+def test_colon_introduced_multi_sentence_quote(nlp):
+    text = "Podolyak wrote on X: “Ukraine has nothing to do with it. Terrorist attacks do not solve any problems.”"
+    [a], cited = extract_attributions(nlp(text))
+    assert (a.speaker, a.cue, a.direct) == ("Podolyak", "wrote", True)
+    assert a.content == "Ukraine has nothing to do with it. Terrorist attacks do not solve any problems."
+    assert cited == ["X"]
+
+
+def test_indirect_speech_with_clausal_content(nlp):
+    [a], _ = extract_attributions(nlp("Russia has said it believes Ukraine was involved."))
+    assert (a.speaker, a.speaker_type, a.cue, a.direct, a.content) == ("Russia", "organization", "said", False, "it believes Ukraine was involved")
+
+
+def test_according_to(nlp):
+    [a], _ = extract_attributions(nlp("According to police, the gunman fled in a white car."))
+    assert (a.speaker, a.cue, a.content) == ("police", "according to", "the gunman fled in a white car")
+
+
+def test_speaker_title_is_dropped(nlp):
+    text = "“They must all be found,” Russian Security Council Deputy Chairman Dmitry Medvedev said."
+    [a], _ = extract_attributions(nlp(text))
+    assert a.speaker == "Dmitry Medvedev"

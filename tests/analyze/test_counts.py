@@ -35,13 +35,37 @@ def counts_of(nlp, text):
         ("No one was killed, and 3 crew members were treated for smoke inhalation.",
          [("killed", 0, 0, 0, "exact"), ("injured", 3, 3, 3, "exact")]),
         ("Police said four people were shot, one fatally, at the park.",
-         [("other", 4, 4, 4, "exact"), ("killed", 1, 1, 1, "exact")]),
+         [("other", 4, 4, 4, "exact"), ("killed", 1, 1, 1, "exact"), ("injured", 3, 3, 3, "exact")]),
         ("Gunmen kidnapped 12 students from a school.", [("kidnapped", 12, 12, 12, "exact")]),
         ("Five people are still missing.", [("missing", 5, 5, 5, "exact")]),
     ],
 )
 def test_counts(nlp, text, expected):
     assert counts_of(nlp, text) == expected
+
+
+def test_shot_minus_killed_is_a_derived_injured_count(nlp):
+    text = "Police said four people were shot, one fatally, at the park."
+    [derived] = [c for c in extract_counts(nlp(text)) if c.derived]
+    assert (derived.category, derived.value, derived.text) == ("injured", 3, "four people were shot, one fatally")
+
+
+def test_no_derived_count_when_injured_is_stated(nlp):
+    counts = extract_counts(nlp("Four people were shot and two were wounded."))
+    assert not any(c.derived for c in counts)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A 25-year-old man was fatally shot on Tuesday.", [("killed", 1, "A 25-year-old man was fatally shot")]),
+        ("The victim died at the hospital.", [("killed", 1, "The victim died")]),
+        ("A man and a woman were killed in the crash.", [("killed", 2, "A man and a woman were killed")]),
+        ("Officers arrested a suspect on Friday.", []),
+    ],
+)
+def test_singular_people_count_one_each(nlp, text, expected):
+    assert [(c.category, c.value, c.text) for c in extract_counts(nlp(text))] == expected
 
 
 def test_nested_count_is_not_counted_twice(nlp):
@@ -92,3 +116,18 @@ def test_crocus_000_counts(crocus_000):
 def test_crocus_004_counts(crocus_004):
     killed = [c for c in crocus_004.counts if c.category == "killed"]
     assert [(c.value, c.low, c.high, c.hedge, c.text) for c in killed] == [(40, 40, None, "at_least", "at least 40 individuals dead")]
+
+
+def test_coordinated_keywords_share_the_quantity(nlp):
+    text = "Islamic State fighters attacked a large gathering, killing and wounding hundreds."
+    assert counts_of(nlp, text) == [("injured", 100, 100, 999, "vague"), ("killed", 100, 100, 999, "vague")]
+
+
+def test_no_one_else_is_not_a_zero_count(nlp):
+    assert counts_of(nlp, "A man was wounded. No one else was injured.") == [("injured", 1, 1, 1, "exact")]
+
+
+def test_pronoun_subject_counts_one(nlp):
+    assert counts_of(nlp, "A man was shot on Main Street. He died at the hospital.") == [
+        ("other", 1, 1, 1, "exact"), ("killed", 1, 1, 1, "exact"),
+    ]

@@ -55,3 +55,32 @@ def test_crocus_perpetrators(crocus_000, crocus_004):
     assert ("ISIS", "claimed") in orgs(crocus_004)
     weapons = {i.text for i in crocus_000.events[0].weapons}
     assert {"automatic weapons", "grenade", "incendiary bomb"} <= weapons
+
+
+def test_a_clearly_separate_event_is_its_own(nlp):
+    text = (
+        "Gunmen attacked a market in Port Halvard on Saturday, killing 12 people, police said. "
+        "In a separate attack in Millbrook, a bomb damaged a bus station and wounded three passengers."
+    )
+    main, other = extract_events(nlp(text), published="2026-03-15")
+    assert ([i.text for i in main.locations], main.type) == (["Port Halvard"], "armed_assault")
+    assert ([i.text for i in other.locations], other.type) == (["Millbrook"], "bombing")
+    assert [i.text for i in other.targets] == ["bus station"] and [i.text for i in other.victims] == ["three passengers"]
+
+
+def test_victims_and_targets_from_harm_and_attack_frames(nlp):
+    text = "guerrillas murdered presidential candidate luis carlos galan and dynamited the antioquia liqueur plant."
+    [event] = extract_events(nlp(text))
+    assert [i.text for i in event.victims] == ["luis carlos galan"]
+    assert [i.text for i in event.targets] == ["antioquia liqueur plant"]
+    assert [i.text for i in event.perpetrator_individuals] == ["guerrillas"]
+
+
+def test_known_armed_group_in_lowercase_text(nlp):
+    [event] = extract_events(nlp("the fmln attacked a military post in san miguel."))
+    assert [(i.text, i.status) for i in event.perpetrator_organizations] == [("fmln", "suspected")]
+
+
+def test_seized_arms_are_not_weapons_of_the_event(nlp):
+    [event] = extract_events(nlp("Soldiers seized ten rifles after guerrillas attacked the post with grenades."))
+    assert [i.text for i in event.weapons] == ["grenades"]

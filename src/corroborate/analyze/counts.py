@@ -73,6 +73,7 @@ def lexicon() -> dict:
         "vague": sorted(vague.items(), key=lambda item: -len(item[0])),
         "not_after": set(data["not_counts_after"]),
         "margin": data["about_margin"],
+        "singular_person_nouns": set(data["singular_person_nouns"]),
     }
 
 
@@ -148,6 +149,9 @@ def _quantities(doc: Doc, lex: dict):
             if zero is not None:
                 # "no one", "nobody": the quantity is the phrase; "no deaths": the keyword follows it
                 end = i + 1 if len(zero) == 2 and zero[1] in lex["keyword_category"] else i + len(zero)
+                if end < n and lowers[end] == "else":  # "no one else was hurt": nobody besides those counted
+                    i = end + 1
+                    continue
                 yield i, end, 0, 0, 0, False
                 i = end
                 continue
@@ -351,19 +355,103 @@ def extract_counts(doc: Doc) -> list[Count]:
             span_start = min(span_start, kw_index)
         if hedge == "range":
             consumed = span_end
-        char_start = doc[span_start].idx
-        last = doc[span_end - 1]
-        char_end = last.idx + len(last.text)
-        counts.append(
-            Count(
-                category=category,
-                value=value,
-                low=low,
-                high=high,
-                hedge=hedge,
-                text=text[char_start:char_end],
-                start=char_start,
-                end=char_end,
+        for category, span_start, span_end in [(category, span_start, span_end), *_coordinated(doc, kw_index, category, span_start, span_end, lex)]:
+            char_start = doc[span_start].idx
+            last = doc[span_end - 1]
+            char_end = last.idx + len(last.text)
+            counts.append(
+                Count(
+                    category=category,
+                    value=value,
+                    low=low,
+                    high=high,
+                    hedge=hedge,
+                    text=text[char_start:char_end],
+                    start=char_start,
+                    end=char_end,
+                )
             )
-        )
-    return counts
+    counts += _singular_counts(doc, lex, counts)
+    return _shot_split(counts, text)
+
+
+_SINGULAR_DETS = {"a", "an", "the", "one", "another", "his", "her", "their"}
+
+
+def _coordinated(doc: Doc, kw_index: int, category: str, span_start: int, span_end: int, lex: dict):
+    """"killing and wounding hundreds": the keyword coordinated with the found one, of another
+    category, takes the same quantity; its span covers both keywords."""
+    kw = lex["keyword_category"]
+    keyword = doc[kw_index]
+    partners = [c for c in keyword.children if c.dep_ == "conj"]
+    if keyword.dep_ == "conj":
+        partners.append(keyword.head)
+    for other in partners:
+        other_category = _resolve_shot(doc, other.i, kw[other.lower_]) if other.lower_ in kw else None
+        if other_category and other_category not in {category, "other"} and abs(other.i - kw_index) <= 3:
+            yield other_category, min(span_start, other.i), max(span_end, other.i + 1)
+
+
+def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[Count]:
+    """One person harmed, named without a number: "a man was fatally shot", "the victim died",
+    "Allen Pope was killed". Conjoined subjects add up: "a man and a woman were killed" is 2."""
+    kw = lex["keyword_category"]
+    singular = lex["singular_person_nouns"]
+    text = info(doc).text
+    covered = [(c.start, c.end) for c in found]
+    out: list[Count] = []
+    for i, low in enumerate(info(doc).lowers):
+        if low not in kw:
+            continue
+        verb = doc[i]
+        category = _resolve_shot(doc, i, kw[low])
+        if category not in {"killed", "injured", "other", "kidnapped", "missing", "arrested"}:
+            continue
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if not subjects and verb.dep_ == "conj" and verb.head.i != verb.i:
+            subjects = [c for c in verb.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        for subject in subjects:
+            people = [t for t in [subject, *(c for c in subject.subtree if c.dep_ == "conj")] if _is_single_person(t, singular)]
+            if not people or any(c.dep_ == "nummod" for p in people for c in p.children):
+                continue
+            first = min(t.i for t in subject.subtree)
+            start, end = doc[first].idx, verb.idx + len(verb.text)
+            if end <= start or end - start > 200 or any(a < end and start < b for a, b in covered):
+                continue
+            covered.append((start, end))
+            n = len(people)
+            out.append(Count(category=category, value=n, low=n, high=n, hedge="exact", text=text[start:end], start=start, end=end))
+    return out
+
+
+def _is_single_person(token: Token, singular: set[str]) -> bool:
+    if token.ent_type_ == "PERSON" or token.lower_ in {"he", "she"}:
+        return True  # a subject head inside a name, or a singular pronoun: one person
+    return token.lower_ in singular and any(c.lower_ in _SINGULAR_DETS for c in token.children if c.dep_ in {"det", "poss", "nummod"})
+
+
+def _shot_split(counts: list[Count], text: str) -> list[Count]:
+    """"Four people were shot, one fatally": 4 shot (other) and 1 killed also give 3 injured.
+
+    Only when the report states no injured count of its own; the injured count spans the shot
+    count through the killed one, and is marked ``derived``.
+    """
+    if any(c.category == "injured" for c in counts):
+        return counts
+    shot = [c for c in counts if c.category == "other" and c.value]
+    if not shot:
+        return counts
+    top = max(shot, key=lambda c: c.value)
+    killed = [c for c in counts if c.category == "killed" and c.value is not None and c.value <= top.value]
+    dead = max((c.value for c in killed), default=0)
+    if top.value - dead <= 0:
+        return counts
+    last = max([top, *(c for c in killed if c.value == dead)], key=lambda c: c.end) if dead else top
+    start, end = min(top.start, last.start), max(top.end, last.end)
+    if end - start > 300:
+        start, end = top.start, top.end
+    injured = top.value - dead
+    return counts + [
+        Count(category="injured", value=injured, low=injured, high=top.high - dead if top.high is not None else None,
+              hedge=top.hedge, text=text[start:end], start=start, end=end, derived=True)
+    ]

@@ -19,12 +19,14 @@ targets, weapons, places and date. Lexicons live in ``data/events.json``.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
+from corroborate.analyze.attributions import _QUOTE_RE
 from corroborate.analyze.docinfo import info
 from corroborate.records import Event, RoleItem
 
@@ -48,8 +50,8 @@ def lexicon() -> dict:
 
 
 def _item(doc: Doc, start_tok: int, end_tok: int, status: str | None = None) -> RoleItem:
-    while start_tok < end_tok - 1 and doc[start_tok].dep_ == "det" and doc[start_tok].lower_ in {"the", "a", "an"}:
-        start_tok += 1  # "the gunmen" -> "gunmen": the role filler, not its determiner
+    while start_tok < end_tok - 1 and doc[start_tok].lower_ in {"the", "a", "an"} | _POSSESSIVES:
+        start_tok += 1  # "the gunmen" -> "gunmen", "his rifle" -> "rifle": the filler, not its determiner
     start = doc[start_tok].idx
     last = doc[end_tok - 1]
     end = last.idx + len(last.text)
@@ -69,7 +71,9 @@ def _phrase(token: Token) -> tuple[int, int, str]:
     return start, token.i + 1, kind
 
 
-_MODIFIER_DEPS = {"det", "amod", "compound", "nummod", "poss", "quantmod", "nmod", "npadvmod"}
+_MODIFIER_DEPS = {"det", "amod", "compound", "nummod", "poss", "quantmod", "nmod"}
+#: Arms seized, found or handed over are not the weapons of the event.
+_SEIZURE_VERBS = {"seized", "captured", "confiscated", "found", "recovered", "discovered", "surrendered", "handed", "seize", "capture", "confiscate", "find", "recover", "seizure", "cache", "arsenal", "arsenals", "caches"}
 
 
 def _chunks(doc: Doc, heads: set[str]):
@@ -82,9 +86,8 @@ def _chunks(doc: Doc, heads: set[str]):
             continue
         token = doc[i]
         if token.dep_ not in {"compound", "amod", "poss"}:
-            left = [t for t in token.lefts if t.dep_ in _MODIFIER_DEPS]
-            start = min((next(t.subtree).i for t in left), default=token.i)
-            yield start, token.i + 1, token
+            start, end = _np(token)
+            yield start, end, token
 
 
 def _subject(verb: Token) -> Token | None:
@@ -94,17 +97,65 @@ def _subject(verb: Token) -> Token | None:
     return subj
 
 
-def _perpetrators(doc: Doc) -> tuple[list[RoleItem], list[RoleItem]]:
+_PRONOUNS = {"it", "they", "he", "she", "who", "which", "that", "them", "him", "her", "we", "i", "you", "us", "one", "this", "these", "those"}
+_POSSESSIVES = {"his", "her", "their", "its", "our", "my", "your"}
+
+
+@lru_cache(maxsize=1)
+def _group_re():
+    data = json.loads(resources.files("corroborate.analyze").joinpath("data/armed_groups.json").read_text())
+    names = sorted({n.lower() for n in data["train"] + data["current"]}, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.IGNORECASE)
+
+
+def _with_conjuncts(token: Token) -> list[Token]:
+    """"killed X and Y": X, then Y."""
+    out = [token]
+    for child in token.children:
+        if child.dep_ == "conj":
+            out.extend(_with_conjuncts(child))
+    return out
+
+
+def _frames(doc: Doc):
+    """(agent tokens, patient tokens, verb) for each harm or attack verb, active or passive,
+    and (None, patient, noun) for "the assassination of X", "an attack on X"."""
+    lex = lexicon()
+    verbs = lex["harm_verbs"] | lex["attack_verbs"]
+    for i, low in enumerate(info(doc).lowers):
+        if low in verbs:
+            tok = doc[i]
+            passive = any(c.dep_ == "auxpass" for c in tok.children) or tok.dep_ == "acl"
+            if passive:
+                patients = [c for c in tok.children if c.dep_ == "nsubjpass"] + ([tok.head] if tok.dep_ == "acl" else [])
+                agents = [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            else:
+                patients = [c for c in tok.children if c.dep_ == "dobj"]
+                agents = [c for c in tok.children if c.dep_ == "nsubj"]
+                if not agents and tok.dep_ in {"conj", "xcomp", "advcl"} and tok.head.i != tok.i:
+                    agents = [c for c in tok.head.children if c.dep_ == "nsubj"]
+            yield [a for t in agents for a in _with_conjuncts(t)], [p for t in patients for p in _with_conjuncts(t)], tok
+        elif low in lex["harm_nouns"] or low in lex["attack_nouns"]:
+            tok = doc[i]
+            preps = {"of"} if low in lex["harm_nouns"] else {"on", "against", "at", "of"}
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ in preps:
+                    patients = [p for c in prep.children if c.dep_ == "pobj" for p in _with_conjuncts(c)]
+                    yield [], patients, tok
+
+
+def _perpetrators(doc: Doc) -> tuple[list[tuple[int, int, str, str]], list]:
+    """Perpetrator candidates (start, end, kind, status) from status cues, agents and known groups."""
     lex = lexicon()
     found: list[tuple[int, int, str, str]] = []  # (start, end, kind, status)
 
-    def add(token: Token | None, status: str) -> None:
-        if token is None or token.lower_ in {"it", "they", "he", "she", "who", "which", "that"}:
+    def add(token: Token | None, status: str, kind: str | None = None) -> None:
+        if token is None or token.lower_ in _PRONOUNS or _is_number_like(token):
             return
-        start, end, kind = _phrase(token)
-        if end - start <= 2 and token.lower_ in lexicon()["perpetrator_org_heads"] and token.ent_type_ == "":
+        start, end, phrase_kind = _phrase(token)
+        if end - start <= 2 and token.lower_ in lex["perpetrator_org_heads"] and token.ent_type_ == "":
             return  # "the group denied": a bare anaphor, not a name
-        found.append((start, end, kind, status))
+        found.append((start, end, kind or phrase_kind, status))
 
     cues = lex["claim_verbs"] | lex["deny_verbs"] | lex["accuse_verbs"] | lex["suspect_words"] | {"has", "had", "have", "by"}
     for i, low in enumerate(info(doc).lowers):
@@ -128,25 +179,47 @@ def _perpetrators(doc: Doc) -> tuple[list[RoleItem], list[RoleItem]]:
                 add(obj, "confirmed")
         elif low in lex["suspect_words"] and tok.dep_ in {"acl", "amod"} and tok.head.lower_ in lex["perpetrator_individual_heads"]:
             add(tok.head, "suspected")
-    for start, end, root in _chunks(doc, lex["perpetrator_individual_heads"]):
-        if root.ent_type_ == "":
-            found.append((start, end, "individual", "suspected"))
-    orgs, people, seen = [], [], set()
+    frames = list(_frames(doc))
+    for agents, _, _ in frames:
+        for agent in agents:
+            ent = info(doc).ent_at.get(agent.i)
+            if agent.lower_ in lex["perpetrator_individual_heads"] | lex["ambiguous_person_heads"] or (ent is not None and ent.label_ == "PERSON"):
+                add(agent, "suspected", "individual")
+            elif agent.lower_ in lex["perpetrator_org_heads"] or (ent is not None and ent.label_ in {"ORG", "NORP"}):
+                add(agent, "suspected", "org")
+    text = info(doc).text
+    for match in _group_re().finditer(text):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="contract")
+        if span is not None and len(span):
+            found.append((span.start, span.end, "org", "suspected"))
+    return found, frames
+
+
+def _is_number_like(token: Token) -> bool:
+    return token.like_num or token.lower_ in {"two", "three", "several", "some", "many", "all", "both"}
+
+
+def _perpetrator_items(doc: Doc, found) -> tuple[list[RoleItem], list[RoleItem]]:
+    """Deduplicated organizations and individuals; a known group's plain mention adds nothing
+    when a status cue already names it."""
+    orgs, people, seen, named = [], [], set(), set()
     for start, end, kind, status in found:
         item = _item(doc, start, end, status)
-        key = (item.text.lower(), status)
-        if key in seen:
+        key = item.text.lower()
+        if (key, status) in seen or (status == "suspected" and key in named):
             continue
-        seen.add(key)
+        seen.add((key, status))
+        named.add(key)
         (orgs if kind == "org" else people).append(item)
     return orgs[:MAX_ITEMS], people[:MAX_ITEMS]
 
 
-def _event_type(doc: Doc) -> str:
+def _event_type(doc: Doc, tokens: set[int] | None = None) -> str:
     lex = lexicon()
     votes: dict[str, int] = {}
-    for low in info(doc).lowers:
-        kind = lex["type_cues"].get(low)
+    lowers = info(doc).lowers
+    for i in range(len(lowers)) if tokens is None else sorted(tokens):
+        kind = lex["type_cues"].get(lowers[i])
         if kind:
             votes[kind] = votes.get(kind, 0) + 1
     if not votes:
@@ -164,26 +237,67 @@ def _event_sentences(doc: Doc) -> list[SpacySpan]:
     return [s for s in info(doc).sents if any(lowers[i] in cues for i in range(s.start, s.end))]
 
 
-def _roles(doc: Doc, sents: list[SpacySpan]) -> tuple[list[RoleItem], list[RoleItem], list[RoleItem]]:
+def _roles(doc: Doc, sents: list[SpacySpan], frames) -> tuple[list[RoleItem], list[RoleItem], list[RoleItem]]:
+    """Victims and targets from the harm and attack frames; weapons by head word in event sentences."""
     lex = lexicon()
     victims, targets, weapons = [], [], []
+    for _, patients, verb in frames:
+        for patient in patients:
+            low = patient.lower_
+            if low in _PRONOUNS or _is_number_like(patient) or low in lex["perpetrator_individual_heads"] | lex["weapon_heads"]:
+                continue
+            start, end = _np(patient)
+            ent = info(doc).ent_at.get(patient.i)
+            is_place = ent is not None and ent.label_ in {"GPE", "LOC"}
+            if low in lex["target_heads"] or (ent is not None and ent.label_ == "FAC"):
+                targets.append(_item(doc, start, end))
+            elif low in lex["victim_heads"] | lex["ambiguous_person_heads"] or (ent is not None and ent.label_ == "PERSON"):
+                victims.append(_item(doc, _after_titles(doc, start, end), end))
+            elif verb.lower_ in lex["harm_verbs"] or verb.lower_ in lex["harm_nouns"]:
+                if not is_place:  # people are killed: a name the NER missed
+                    victims.append(_item(doc, _after_titles(doc, start, end), end))
     in_event = {t.i for s in sents for t in s}
-    harm = lex["harm_words"]
-    heads = lex["weapon_heads"] | lex["victim_heads"] | lex["target_heads"]
-    for start, end, root in _chunks(doc, heads):
-        if root.i not in in_event:
-            continue
-        near = {t.lower_ for t in doc[max(0, start - 3) : min(len(doc), end + 3)]} | {root.head.lower_, root.head.head.lower_}
-        if root.lower_ in lex["weapon_heads"]:
+    for start, end, root in _chunks(doc, lex["weapon_heads"]):
+        if root.i in in_event and not (root.lower_ in {"weapon", "weapons"} and end - start == 1) and not _seized(root):
             weapons.append(_item(doc, start, end))
-        elif root.lower_ in lex["victim_heads"] and near & harm and root.lower_ not in lex["perpetrator_individual_heads"]:
-            victims.append(_item(doc, start, end))
-        elif root.lower_ in lex["target_heads"] and near & (_ATTACK_VERBS | harm | {"at", "on"}):
-            targets.append(_item(doc, start, end))
     for ent in info(doc).ents:
         if ent.label_ == "FAC" and ent.start in in_event:
             targets.append(_item(doc, ent.start, ent.end))
     return _dedupe(victims), _dedupe(targets), _dedupe(weapons)
+
+
+def _after_titles(doc: Doc, start: int, end: int) -> int:
+    """Skip titles and roles before a name: "presidential candidate luis carlos galan" -> "luis carlos galan"."""
+    titles = lexicon()["title_words"]
+    lowers = info(doc).lowers
+    last_title = max((i for i in range(start, end - 1) if lowers[i] in titles), default=None)
+    return last_title + 1 if last_title is not None else start
+
+
+def _seized(token: Token) -> bool:
+    """A weapon the text says was seized, found or handed over: its governing word, through one
+    preposition ("a cache of rifles"), is a seizure word."""
+    head = token.head
+    if head.dep_ == "prep" and head.head is not head:
+        head = head.head if head.lower_ == "of" else head
+    return head.lower_ in _SEIZURE_VERBS
+
+
+def _np(token: Token) -> tuple[int, int]:
+    """Token range of the noun phrase headed by ``token``: its left modifiers, and "of" for group heads
+    ("members of the FMLN")."""
+    left = [t for t in token.lefts if t.dep_ in _MODIFIER_DEPS]
+    start = min((next(t.subtree).i for t in left), default=token.i)
+    for k in range(token.i - 1, start - 1, -1):  # never across punctuation: "(0415 gmt) incendiary bombs"
+        if token.doc[k].is_punct and token.doc[k].text not in {"-", "'", "’", "."}:
+            start = k + 1
+            break
+    end = token.i + 1
+    if token.lower_ in {"members", "member", "group", "column", "unit", "commando", "squad"}:
+        for child in token.rights:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                end = list(child.subtree)[-1].i + 1
+    return start, end
 
 
 def _dedupe(items: list[RoleItem]) -> list[RoleItem]:
@@ -235,23 +349,70 @@ def _date(doc: Doc, sents: list[SpacySpan], published: str | None) -> str | None
     return None
 
 
+def _further_scopes(doc: Doc, sents: list[SpacySpan], frames) -> list[list[SpacySpan]]:
+    """Groups of event sentences that clearly describe another event: outside quotations, a harm
+    or attack frame with a victim or target, at a place the main event's lead does not name, and a
+    cue of separateness ("in a separate attack", "elsewhere", "another"). Following event sentences
+    that name no place join the group."""
+    lex = lexicon()
+    meta = info(doc)
+    quotes = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(meta.text)]
+    framed = {f[2].sent.start for f in frames if f[1]}
+
+    def places(sent: SpacySpan) -> set[str]:
+        return {e.text.lower() for e in meta.ents if e.label_ in {"GPE", "LOC", "FAC"} and sent.start <= e.start < sent.end}
+
+    main = next((places(s) for s in sents if places(s)), set())
+    groups: list[list[SpacySpan]] = []
+    current: list[SpacySpan] | None = None
+    for sent in sents:
+        here = places(sent)
+        inside_quote = any(a <= sent.start_char < b for a, b in quotes)
+        lowered = sent.text.lower()
+        if (
+            sent.start in framed and here and not here & main and not inside_quote
+            and any(cue in lowered for cue in lex["separate_event_cues"])
+        ):
+            current = [sent]
+            groups.append(current)
+        elif here & main:
+            current = None
+        elif current is not None and not here:
+            current.append(sent)
+    return groups
+
+
+def _event(doc: Doc, tokens: set[int], sents: list[SpacySpan], found, frames, published: str | None) -> Event:
+    orgs, people = _perpetrator_items(doc, [f for f in found if f[0] in tokens])
+    scoped_frames = [f for f in frames if f[2].i in tokens]
+    victims, targets, weapons = _roles(doc, sents, scoped_frames)
+    return Event(
+        type=_event_type(doc, tokens),
+        perpetrator_organizations=orgs,
+        perpetrator_individuals=people,
+        victims=victims,
+        targets=targets,
+        weapons=weapons,
+        locations=_locations(doc, sents),
+        date=_date(doc, sents, published),
+    )
+
+
 def extract_events(doc: Doc, published: str | None = None) -> list[Event]:
-    """The report's main event, or nothing when the report describes no violent event."""
-    kind = _event_type(doc)
-    orgs, people = _perpetrators(doc)
+    """The report's main event first, then any further event it clearly describes; nothing when
+    the report describes no violent event."""
+    found, frames = _perpetrators(doc)
     sents = _event_sentences(doc)
-    victims, targets, weapons = _roles(doc, sents)
-    if kind == "other" and not (orgs or people or weapons):
+    further = _further_scopes(doc, sents, frames)
+    taken = {t for group in further for s in group for t in range(s.start, s.end)}
+    main_tokens = set(range(len(doc))) - taken
+    main = _event(doc, main_tokens, [s for s in sents if s.start not in taken], found, frames, published)
+    if main.type == "other" and not (main.perpetrator_organizations or main.perpetrator_individuals or main.weapons):
         return []
-    return [
-        Event(
-            type=kind,
-            perpetrator_organizations=orgs,
-            perpetrator_individuals=people,
-            victims=victims,
-            targets=targets,
-            weapons=weapons,
-            locations=_locations(doc, sents),
-            date=_date(doc, sents, published),
-        )
-    ]
+    events = [main]
+    for group in further:
+        tokens = {t for s in group for t in range(s.start, s.end)}
+        event = _event(doc, tokens, group, found, frames, published)
+        if event.victims or event.targets:
+            events.append(event)
+    return events

@@ -1,7 +1,8 @@
 """Reconcile an incident's reports into one record of facts (first version).
 
 Counts (killed, injured, arrested, missing, kidnapped, displaced)
-    Each report's claim is its largest stated count of the category, read as
+    Each report's claim is its largest stated count of the category (figures
+    before vague amounts), read as
     the interval ``[low, high]`` its hedge allows (``high`` open for "at least").
     The value is the one the most claims allow; ties go to the value backed by
     the latest publication, then to the smaller (conservative) one.
@@ -52,11 +53,14 @@ def _interval(count: Count) -> tuple[int, float]:
     return low, high
 
 
-def _best_claim(report: Report, category: str) -> Count | None:
+def best_claim(report: Report, category: str) -> Count | None:
+    """A report's claim for a category: its largest stated count, preferring figures to vague
+    amounts ("at least 93 dead" over "killing and wounding hundreds")."""
     counts = [c for c in report.counts if c.category == category and c.value is not None]
+    precise = [c for c in counts if c.hedge != "vague"]
     if not counts:
         return None
-    return max(counts, key=lambda c: (c.low if c.low is not None else c.value, c.value))
+    return max(precise or counts, key=lambda c: (c.low if c.low is not None else c.value, c.value))
 
 
 def _count_fact(slot: str, claims: list[tuple[Report, Count]]) -> Fact:
@@ -181,7 +185,7 @@ def reconcile(reports: list[Report]) -> Incident:
     by_time = sorted(reports, key=lambda r: (r.published is None, r.published or ""))
     facts: list[Fact] = []
     for slot in COUNT_SLOTS:
-        claims = [(r, c) for r in reports if (c := _best_claim(r, slot)) is not None]
+        claims = [(r, c) for r in reports if (c := best_claim(r, slot)) is not None]
         if claims:
             facts.append(_count_fact(slot, claims))
     facts += _perpetrator_facts(reports)
