@@ -61,7 +61,12 @@ def test_no_derived_count_when_injured_is_stated(nlp):
         ("A 25-year-old man was fatally shot on Tuesday.", [("killed", 1, "A 25-year-old man was fatally shot")]),
         ("The victim died at the hospital.", [("killed", 1, "The victim died")]),
         ("A man and a woman were killed in the crash.", [("killed", 2, "A man and a woman were killed")]),
-        ("Officers arrested a suspect on Friday.", []),
+        ("Officers arrested a suspect on Friday.", [("arrested", 1, "arrested a suspect")]),
+        ("The suspected shooter is dead, police said.", [("killed", 1, "The suspected shooter is dead")]),
+        ("A man was found dead in a wooded area.", [("killed", 1, "A man was found dead")]),
+        ("He fatally shot an intruder and accidentally shot and killed his brother.",
+         [("killed", 1, "killed his brother")]),
+        ("Police said the shooting happened at noon.", []),
     ],
 )
 def test_singular_people_count_one_each(nlp, text, expected):

@@ -392,30 +392,49 @@ def _coordinated(doc: Doc, kw_index: int, category: str, span_start: int, span_e
             yield other_category, min(span_start, other.i), max(span_end, other.i + 1)
 
 
+_OBJECT_HARM = {"killed", "killing", "kill", "kills", "murdered", "murdering", "shot", "shooting", "shoots", "stabbed",
+                "stabbing", "wounded", "wounding", "injured", "injuring", "kidnapped", "abducted", "arrested", "detained"}
+
+
 def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[Count]:
-    """One person harmed, named without a number: "a man was fatally shot", "the victim died",
-    "Allen Pope was killed". Conjoined subjects add up: "a man and a woman were killed" is 2."""
+    """One person harmed, named without a number. The person is
+    - the subject of the harm word: "a man was fatally shot", "the victim died", "he died";
+    - the subject of a copula or "found" with the harm word as complement: "an adult is dead",
+      "a man was found dead";
+    - the object of an active harm verb: "fatally shot an armed robber", "killed his brother".
+    Conjoined people add up: "a man and a woman were killed" is 2."""
     kw = lex["keyword_category"]
     singular = lex["singular_person_nouns"]
     text = info(doc).text
     covered = [(c.start, c.end) for c in found]
     out: list[Count] = []
     for i, low in enumerate(info(doc).lowers):
-        if low not in kw:
+        if low not in kw and low not in _OBJECT_HARM:
             continue
         verb = doc[i]
-        category = _resolve_shot(doc, i, kw[low])
+        category = _resolve_shot(doc, i, kw.get(low, "shot"))
+        if low in {"shooting", "shoots"} and category == "other":
+            continue  # "the shooting" names the event; only "fatally shooting X" counts here
         if category not in {"killed", "injured", "other", "kidnapped", "missing", "arrested"}:
             continue
-        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
-        if not subjects and verb.dep_ == "conj" and verb.head.i != verb.i:
-            subjects = [c for c in verb.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
-        for subject in subjects:
-            people = [t for t in [subject, *(c for c in subject.subtree if c.dep_ == "conj")] if _is_single_person(t, singular)]
+        holders = [verb]
+        if verb.dep_ in {"acomp", "oprd", "attr", "xcomp"} and verb.head.i != verb.i:
+            holders.append(verb.head)  # "is dead", "was found dead"
+        if verb.dep_ == "conj" and verb.head.i != verb.i:
+            holders.append(verb.head)  # "was shot and killed"
+        passive = any(c.dep_ == "auxpass" for h in holders for c in h.children)
+        if low in _OBJECT_HARM and not passive:
+            # active "he fatally shot a robber": the subject is the shooter, the object the victim
+            roles = [c for c in verb.children if c.dep_ == "dobj"]
+        else:
+            roles = [c for h in holders for c in h.children if c.dep_ in {"nsubj", "nsubjpass"}][:1]
+        for role in roles:
+            people = [t for t in [role, *(c for c in role.subtree if c.dep_ == "conj")] if _is_single_person(t, singular)]
             if not people or any(c.dep_ == "nummod" for p in people for c in p.children):
                 continue
-            first = min(t.i for t in subject.subtree)
-            start, end = doc[first].idx, verb.idx + len(verb.text)
+            first = min(min(t.i for t in role.subtree), verb.i)
+            last = max(max(t.i for t in role.subtree) if role.i > verb.i else verb.i, verb.i)
+            start, end = doc[first].idx, doc[last].idx + len(doc[last].text)
             if end <= start or end - start > 200 or any(a < end and start < b for a, b in covered):
                 continue
             covered.append((start, end))
