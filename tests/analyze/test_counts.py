@@ -136,3 +136,16 @@ def test_pronoun_subject_counts_one(nlp):
     assert counts_of(nlp, "A man was shot on Main Street. He died at the hospital.") == [
         ("other", 1, 1, 1, "exact"), ("killed", 1, 1, 1, "exact"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Police arrested 11 suspects. Four of the 11 were arrested in Moscow.",
+     "Eleven people were arrested, and 4 of them were arrested at the venue."],
+)
+def test_partitive_subset_is_not_a_separate_count(nlp, text):
+    assert [c[:2] for c in counts_of(nlp, text)] == [("arrested", 11)]
+
+
+def test_partitive_of_another_category_counts(nlp):
+    assert counts_of(nlp, "Two of the victims died in hospital.") == [("killed", 2, 2, 2, "exact")]

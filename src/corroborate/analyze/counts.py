@@ -332,13 +332,17 @@ def extract_counts(doc: Doc) -> list[Count]:
             continue
         if start > 0 and doc[start - 1].lower_ in {"including", "includes", "include"}:
             continue  # nested: "11 people, including 4 suspected ..." counts 11, not 15
+        if start >= 2 and doc[start - 1].lower_ == "the" and doc[start - 2].lower_ == "of" and start >= 3 and _is_number_token(doc[start - 3]):
+            continue  # "4 of the 11": the 11 refers back to a count already made
         nxt = doc[end] if end < len(doc) else None
         small_word = not doc[start].text[0].isdigit() and not vague
         found = _category(doc, start, end, lex)
         if found is None:
             continue
         category, kw_index = found
-        # Number words ("one", "two") and zeros must sit right by their noun or keyword: "one of the" is not a count.
+        partitive = end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].lower_ in {"the", "them", "those", "whom", "these"}
+        if partitive and any(c.category == category for c in counts):
+            continue  # "11 were arrested ... 4 of them were arrested": a subset, not more arrests        # Number words ("one", "two") and zeros must sit right by their noun or keyword: "one of the" is not a count.
         if small_word and doc[start].lower_ == "one" and nxt is not None and nxt.lower_ == "of" and kw_index < start:
             continue  # "killing one of the ..." is rarely a count
         if vague:
