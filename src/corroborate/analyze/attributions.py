@@ -202,19 +202,17 @@ def extract_attributions(doc: Doc) -> tuple[list[Attribution], list[str]]:
             name, kind = _speaker_phrase(obj, lex)
             if kind == "outlet":
                 via = name
-        items: list[tuple[Token, Token, str]] = []
-        for tok in sent:
-            if tok.lower_ in lex["cues"] and (subj := _subject(tok, quotes)) is not None:
-                items.append((tok, subj, "verb"))
-        items += [(acc, obj, "according") for acc, obj in according]
-        # cues outside quotations first: they own the quotation they close or open
-        items.sort(key=lambda item: _inside(item[0].idx, quotes) is not None)
+        # speech verbs inside a quotation belong to the quoted text, not to this report's attributions
+        items: list[tuple[Token, Token, str]] = [
+            (tok, subj, "verb")
+            for tok in sent
+            if tok.lower_ in lex["cues"] and not _inside(tok.idx, quotes) and (subj := _subject(tok, quotes)) is not None
+        ]
+        items += [(acc, obj, "according") for acc, obj in according if not _inside(acc.idx, quotes)]
         for cue, subj, kind_of_cue in items:
-            inner_quote = _inside(cue.idx, quotes)
-            if inner_quote:
-                continue  # speech reported inside a quotation belongs to the quoted text
-            has_quote = any(q[0] < sent.end_char and q[1] > sent.start_char and not (q[0] < cue.idx < q[1]) for q in quotes)
-            if kind_of_cue == "verb" and cue.lower_ not in lex["core_cues"] and not has_quote and not any(
+            # quotations this cue introduces or closes: overlapping its sentence, not containing it
+            near = [q for q in quotes if q[0] < sent.end_char and q[1] > sent.start_char and not (q[0] < cue.idx < q[1])]
+            if kind_of_cue == "verb" and cue.lower_ not in lex["core_cues"] and not near and not any(
                 c.dep_ == "ccomp" for c in cue.children
             ):
                 continue  # "ISIS claimed responsibility" is an event role, not a statement
@@ -232,21 +230,14 @@ def extract_attributions(doc: Doc) -> tuple[list[Attribution], list[str]]:
                     people.add(speaker)
                 last_named[stype if stype == "person" else "organization"] = speaker
                 last_named["any"] = speaker
-            # the quotation this cue introduces or closes: one overlapping its sentence but not containing the cue
-            quote = None
-            if inner_quote:
-                quote = inner_quote
-            else:
-                near = [q for q in quotes if q[0] < sent.end_char and q[1] > sent.start_char and not (q[0] < cue.idx < q[1])]
-                if near:
-                    quote = min(near, key=lambda q: abs(q[0] - cue.idx))
+            quote = min(near, key=lambda q: abs(q[0] - cue.idx)) if near else None
             if quote:
                 start, end = min(quote[0], sent.start_char), max(quote[1], sent.end_char)
                 content = text[quote[0] + 1 : quote[1] - 1].strip()
                 direct = True
             else:
                 start, end = sent.start_char, sent.end_char
-                content = _content(cue, sent, acc_span(cue) if kind_of_cue == "according" else None)
+                content = _content(cue, sent, _according_span(cue) if kind_of_cue == "according" else None)
                 direct = False
             if kind_of_cue == "according" and via == speaker and quote:
                 # "“Watson said …,” according to CNN": a named speaker inside the quote takes precedence
@@ -272,7 +263,7 @@ def extract_attributions(doc: Doc) -> tuple[list[Attribution], list[str]]:
     return _dedupe(found), cited_sources(doc, found)
 
 
-def acc_span(tok: Token) -> tuple[int, int]:
+def _according_span(tok: Token) -> tuple[int, int]:
     """Character span of an "according to X" phrase."""
     obj = [c for c in tok.nbor(1).children if c.dep_ == "pobj"]
     last = list(obj[0].subtree)[-1] if obj else tok.nbor(1)
