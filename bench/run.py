@@ -28,6 +28,7 @@ GVA = SHARED / "data" / "gva" / "reports.jsonl"
 MUC4_DEV = SHARED / "data" / "muc4" / "dev.jsonl"
 OUT = HERE / "out"
 PY = sys.executable
+REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
 CLI = str(Path(PY).with_name("corroborate"))
 
 sys.path.insert(0, str(HERE))
@@ -38,6 +39,10 @@ from metrics import bcubed  # noqa: E402
 
 def child_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def words_of(raw: dict) -> int:
+    return raw["words"]
 
 
 def run_raw() -> dict:
@@ -77,8 +82,14 @@ def main() -> None:
     if not GVA.exists():
         sys.exit(f"make bench needs the dev data: {GVA} is missing (../shared is not beside the repo)")
     print(f"corroborate bench on {GVA.relative_to(SHARED.parent)} ({os.cpu_count()} cores)\n", flush=True)
-    raw = run_raw()
-    ours = run_corroborate()
+    # alternate the two, REPEAT times each, and keep each one's best time: this machine is shared
+    raws, ourss = [], []
+    for _ in range(REPEAT):
+        raws.append(run_raw())
+        ourss.append(run_corroborate())
+    raw = min(raws, key=lambda r: r["seconds"])
+    ours = min(ourss, key=lambda r: r["seconds"])
+    spread = [round((words_of(r) / o["seconds"]) / (words_of(r) / r["seconds"]), 2) for r, o in zip(raws, ourss)]
     words = raw["words"]
     n_reports = sum(1 for line in (OUT / "gva" / "reports.jsonl").open(encoding="utf-8"))
     raw_wps = words / raw["seconds"]
@@ -92,7 +103,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    print(f"\nthroughput ratio corroborate / raw spaCy: {our_wps / raw_wps:.2f}  (goal >= 0.80)")
+    print(f"\nthroughput ratio corroborate / raw spaCy: {our_wps / raw_wps:.2f}  (goal >= 0.80; best of {REPEAT} runs each; per-pair ratios {spread})")
     print(f"raw spaCy model load: {raw['load_seconds']:.1f} s")
     print(f"corroborate: {ours['summary']}")
     print("\n| quality (dev data) | P | R | F1 | notes |")

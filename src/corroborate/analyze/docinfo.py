@@ -20,7 +20,12 @@ class DocInfo:
     ent_at: dict[int, Span]
     sents: tuple[Span, ...]
     lowers: list[str]
+    alpha: list[bool]
+    lengths: list[int]
 
+
+#: The paragraph component stores the text it builds here, so it is built once per document.
+TEXT_KEY = "corroborate_text"
 
 _last: tuple[Doc | None, DocInfo | None] = (None, None)
 
@@ -29,8 +34,23 @@ def info(doc: Doc) -> DocInfo:
     global _last
     if _last[0] is doc:
         return _last[1]
+    from spacy.attrs import IDX, IS_ALPHA, LENGTH
+
     ents = tuple(doc.ents)
     ent_at = {i: ent for ent in ents for i in range(ent.start, ent.end)}
-    data = DocInfo(text=doc.text, ents=ents, ent_at=ent_at, sents=tuple(doc.sents), lowers=[t.lower_ for t in doc])
+    text = doc.user_data.get(TEXT_KEY) or doc.text
+    if len(doc):
+        table = doc.to_array([IDX, LENGTH, IS_ALPHA]).tolist()
+    else:
+        table = []
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lowercased: use spaCy's own
+        lowers = [t.lower_ for t in doc]
+    else:
+        lowers = [lowered[i : i + n] for i, n, _ in table]
+    data = DocInfo(
+        text=text, ents=ents, ent_at=ent_at, sents=tuple(doc.sents), lowers=lowers,
+        alpha=[bool(a) for _, _, a in table], lengths=[n for _, n, _ in table],
+    )
     _last = (doc, data)
     return data

@@ -318,6 +318,17 @@ def _locations(doc: Doc, sents: list[SpacySpan]) -> list[RoleItem]:
     return _dedupe([_item(doc, e.start, e.end) for e in ents])
 
 
+@lru_cache(maxsize=4096)
+def _parse_date(phrase: str, base: datetime | None) -> datetime | None:
+    """dateparser, relative to ``base`` (the publication time); cached, as phrases repeat."""
+    import dateparser  # lazily: slow to import, needed only when a report has a date
+
+    settings = {"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first"}
+    if base is not None:
+        settings["RELATIVE_BASE"] = base
+    return dateparser.parse(phrase, languages=["en"], settings=settings)
+
+
 def _date(doc: Doc, sents: list[SpacySpan], published: str | None) -> str | None:
     """The first resolvable date in an event sentence, as an ISO date."""
     base = None
@@ -336,12 +347,7 @@ def _date(doc: Doc, sents: list[SpacySpan], published: str | None) -> str | None
                 continue
             if base is None and not has_year:
                 continue  # "Friday" cannot be placed without a publication date
-            import dateparser  # lazily: slow to import, needed once per report
-
-            settings = {"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first"}
-            if base is not None:
-                settings["RELATIVE_BASE"] = base
-            parsed = dateparser.parse(ent.text, languages=["en"], settings=settings)
+            parsed = _parse_date(ent.text, base)
             if parsed is not None:
                 if base is not None and parsed > base and not has_year:
                     continue  # "on Friday" in a report never names a day after its publication

@@ -6,6 +6,8 @@ import hashlib
 import json
 import re
 from functools import lru_cache
+
+from corroborate.analyze.docinfo import TEXT_KEY
 from importlib import resources
 from pathlib import Path
 
@@ -55,6 +57,7 @@ def _paragraph_breaks(doc):
     from spacy.attrs import IDX
 
     text = doc.text
+    doc.user_data[TEXT_KEY] = text
     if "\n" not in text:
         return doc
     starts = doc.to_array(IDX)

@@ -40,20 +40,21 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 def machine_features(doc: Doc, sentences: list, attributed: set[int]) -> tuple[dict, list[Evidence]]:
     """The heuristic's features and the stock-phrase evidence."""
     cfg = _machine()
-    text = info(doc).text
-    words = [t for t in doc if t.is_alpha]
-    n_words = max(len(words), 1)
+    meta = info(doc)
+    text = meta.text
+    word_lengths = [n for n, alpha in zip(meta.lengths, meta.alpha) if alpha]
+    n_words = max(len(word_lengths), 1)
     evidence = [
         Evidence(signal="machine_generated", text=m.group(0), start=m.start(), end=m.end())
         for m in cfg["stock_re"].finditer(text)
     ]
-    lengths = [sum(1 for t in s if t.is_alpha) for s in sentences]
+    lengths = [sum(meta.alpha[s.start : s.end]) for s in sentences]
     cv = statistics.pstdev(lengths) / statistics.mean(lengths) if len(lengths) >= 2 and statistics.mean(lengths) else 0.55
     return {
         "stock_per_100_words": 100 * len(evidence) / n_words,
         "attributed_share": len(attributed) / max(len(sentences), 1),
         "sentence_length_cv": cv,
-        "mean_word_length": sum(len(t.text) for t in words) / n_words,
+        "mean_word_length": sum(word_lengths) / n_words,
     }, evidence
 
 
@@ -71,7 +72,8 @@ def machine_score(features: dict) -> float:
 
 def assess_report(report: Report, doc: Doc) -> Report:
     """Set ``report.signals`` from its analysis and parse."""
-    sentences = [s for s in info(doc).sents if sum(1 for t in s if t.is_alpha) >= MIN_SENTENCE_WORDS]
+    alpha = info(doc).alpha
+    sentences = [s for s in info(doc).sents if sum(alpha[s.start : s.end]) >= MIN_SENTENCE_WORDS]
     named, unnamed, any_attr = set(), set(), set()
     evidence: list[Evidence] = []
     for item in report.attributions:
