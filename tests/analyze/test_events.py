@@ -84,3 +84,21 @@ def test_known_armed_group_in_lowercase_text(nlp):
 def test_seized_arms_are_not_weapons_of_the_event(nlp):
     [event] = extract_events(nlp("Soldiers seized ten rifles after guerrillas attacked the post with grenades."))
     assert [i.text for i in event.weapons] == ["grenades"]
+
+
+def test_locations_are_where_it_happened_most_specific_first(nlp):
+    text = "The U.S. embassy had warned of attacks. Gunmen attacked the Crocus City Hall in Krasnogorsk, Russia, killing 40."
+    [event] = extract_events(nlp(text))
+    assert [i.text for i in event.locations] == ["Crocus City Hall", "Krasnogorsk", "Russia"]
+
+
+def test_dateline_places_the_report(demo_result):
+    assert [i.text for i in by_id(demo_result, "northwire-0315").events[0].locations][:1] == ["PORT HALVARD"]
+
+
+@needs_shared
+def test_crocus_locations(crocus_000):
+    places = [i.text for i in crocus_000.events[0].locations]
+    assert places[0] == "Crocus City Hall"
+    assert {"Krasnogorsk", "Moscow"} <= set(places)
+    assert "U.S." not in places and "US" not in places

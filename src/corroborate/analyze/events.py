@@ -310,12 +310,60 @@ def _dedupe(items: list[RoleItem]) -> list[RoleItem]:
     return out[:MAX_ITEMS]
 
 
+_LOCATIVE = {"in", "at", "near", "outside", "inside", "into", "on", "across", "throughout", "around", "from"}
+_PLACE_OF = {"city", "town", "village", "province", "region", "district", "department", "state", "county", "suburb", "municipality"}
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    data = json.loads(resources.files("corroborate.analyze").joinpath("data/countries.json").read_text())
+    return frozenset(data["countries"])
+
+
+def _place_rank(ent: SpacySpan) -> int | None:
+    """0 for a facility, 1 for a city or region, 2 for a country; None if the entity is no place.
+
+    The small model often labels facilities and towns ORG: an ORG whose head is a facility word
+    ("Crocus City Hall") is a facility, one after "the city of" a town."""
+    head = ent[-1].lower_
+    before = ent.doc[ent.start - 1].lower_ if ent.start else ""
+    if ent.label_ == "FAC" or (ent.label_ == "ORG" and head in lexicon()["target_heads"]):
+        return 0
+    if ent.label_ in {"GPE", "LOC"} or (ent.label_ == "ORG" and before == "of" and ent.start >= 2 and ent.doc[ent.start - 2].lower_ in _PLACE_OF):
+        name = ent.text.lower().removeprefix("the ")
+        return 2 if name in _countries() else 1
+    return None
+
+
+def _is_locative(ent: SpacySpan) -> bool:
+    """The place is where something happened: "in Moscow", "at the Crocus City Hall",
+    "Moscow's Crocus City Hall", "the city of Krasnogorsk", or the place attacked."""
+    root = ent.root
+    while root.dep_ in {"poss", "compound", "appos", "conj"} and root.head is not root:
+        root = root.head
+    if root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE:
+        return True
+    if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lower_ in _PLACE_OF:
+        return True  # "the city of Krasnogorsk"
+    if root.dep_ in {"dobj", "nsubjpass"} and root.head.lower_ in lexicon()["attack_verbs"]:
+        return True  # the place attacked: "gunmen attacked the Crocus City Hall"
+    return False
+
+
 def _locations(doc: Doc, sents: list[SpacySpan]) -> list[RoleItem]:
+    """Places where the event happened, most specific first: facilities, then cities and regions,
+    then countries, each in order of mention."""
     in_event = {t.i for s in sents for t in s}
-    order = {"FAC": 0, "LOC": 1, "GPE": 1}
-    ents = [e for e in info(doc).ents if e.label_ in order and e.start in in_event]
-    ents.sort(key=lambda e: (order[e.label_], e.start))
-    return _dedupe([_item(doc, e.start, e.end) for e in ents])
+    ranked = []
+    for ent in info(doc).ents:
+        dateline = ent.start == 0 and ent.end < len(doc) and doc[ent.end].text in {",", "-", "—", "–", "("}
+        if not dateline and (ent.start not in in_event or not _is_locative(ent)):
+            continue  # a dateline ("PORT HALVARD, Norvania -") places the whole report
+        rank = _place_rank(ent)
+        if rank is not None:
+            ranked.append((rank, ent.start, ent))
+    ranked.sort(key=lambda item: item[:2])
+    return _dedupe([_item(doc, e.start, e.end) for _, _, e in ranked])
 
 
 @lru_cache(maxsize=4096)
