@@ -25,6 +25,7 @@ REPO = HERE.parent
 SHARED = REPO.parent / "shared"
 GVA = SHARED / "data" / "gva" / "reports.jsonl"
 MUC4_DEV = SHARED / "data" / "muc4" / "dev.jsonl"
+ECBPLUS = SHARED / "data" / "ecbplus" / "docs.jsonl"
 OUT = HERE / "out"
 PY = sys.executable
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
@@ -76,6 +77,26 @@ def gva_clustering() -> tuple[float, float, float, int, int]:
     return p, r, f, n_incidents, len({gold[i] for i in predicted if i in gold})
 
 
+def ecbplus_clustering() -> tuple[float, float, float, int, int]:
+    """ECB+: each topic holds two similar but different events; gold is ``subtopic_event_cluster``."""
+    docs = [json.loads(line) for line in ECBPLUS.open(encoding="utf-8")]
+    inputs = OUT / "ecbplus.jsonl"
+    with inputs.open("w", encoding="utf-8") as handle:
+        for doc in docs:
+            handle.write(json.dumps({"id": doc["doc_id"], "text": doc["text"], "url": doc.get("source_url")}) + "\n")
+    code, stderr, _, _ = run_measured([CLI, "run", str(inputs), "--out", str(OUT / "ecbplus"), "--quiet"])
+    if code != 0:
+        sys.exit(f"corroborate failed on ECB+ ({code}):\n{stderr}")
+    gold = {doc["doc_id"]: doc["subtopic_event_cluster"] for doc in docs}
+    predicted = {}
+    for line in (OUT / "ecbplus" / "incidents.jsonl").open(encoding="utf-8"):
+        incident = json.loads(line)
+        for report_id in incident["reports"]:
+            predicted[report_id] = incident["id"]
+    p, r, f = bcubed(predicted, gold)
+    return p, r, f, len(set(predicted.values())), len(set(gold.values()))
+
+
 def main() -> None:
     if not GVA.exists():
         sys.exit(f"make bench needs the dev data: {GVA} is missing (../shared is not beside the repo)")
@@ -107,6 +128,8 @@ def main() -> None:
     print("\n| quality (dev data) | P | R | F1 | notes |")
     print("|---|---:|---:|---:|---|")
     print(f"| GVA clustering, B-cubed | {p:.3f} | {r:.3f} | {f:.3f} | {n_pred} predicted vs {n_gold} gold incidents |")
+    ep, er, ef, e_pred, e_gold = ecbplus_clustering()
+    print(f"| ECB+ clustering, B-cubed | {ep:.3f} | {er:.3f} | {ef:.3f} | {e_pred} predicted vs {e_gold} gold events |")
     muc = muc4.evaluate(MUC4_DEV)
     for role, (mp, mr, mf) in muc["scores"].items():
         label = "micro, 5 roles" if role == "micro" else role
