@@ -33,6 +33,8 @@ CLI = str(Path(PY).with_name("corroborate"))
 
 sys.path.insert(0, str(HERE))
 import gva_counts  # noqa: E402
+import gva_incidents  # noqa: E402
+import injected  # noqa: E402
 import muc4  # noqa: E402
 from metrics import bcubed  # noqa: E402
 
@@ -141,6 +143,15 @@ def main() -> None:
     for category, res in counts.items():
         (s_ok, s_n), (u_ok, u_n) = res["stated"], res["unstated"]
         print(f"| {category} | {s_ok}/{s_n} = {s_ok / max(s_n, 1):.3f} | {u_ok}/{u_n} = {u_ok / max(u_n, 1):.3f} | {(s_ok + u_ok) / max(s_n + u_n, 1):.3f} |")
+    print("\n| GVA incidents (reconciled facts) | right | accuracy |")
+    print("|---|---:|---:|")
+    for category, (right, total) in gva_incidents.evaluate(OUT / "gva" / "incidents.jsonl", GVA.parent).items():
+        print(f"| {category} | {right}/{total} | {right / max(total, 1):.3f} |")
+    print("\n| injected conflicts (GVA, reports grouped by gold incident) | change flagged | where 2+ reports state it | untouched flagged |")
+    print("|---|---:|---:|---:|")
+    for slot, res in injected.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent).items():
+        cells = [f"{a}/{b} = {a / max(b, 1):.3f}" for a, b in (res["injected_flagged"], res["injected_flagged_2plus"], res["untouched_flagged"])]
+        print(f"| {slot} | " + " | ".join(cells) + " |")
     print("\nGVA count misses by class:")
     for category, res in counts.items():
         print(f"  {category}: " + "; ".join(f"{name} {n}" for name, n in res["errors"].most_common()))

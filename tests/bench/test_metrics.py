@@ -28,3 +28,25 @@ def test_match_fillers_is_one_to_one():
     gold = [["guerrillas", "guerrilla column"], ["urng"]]
     assert match_fillers(["Guerrillas", "the guerrilla column", "URNG", "army"], gold) == 2
     assert prf(2, 4, 2) == (0.5, 1.0, pytest.approx(2 / 3))
+
+
+def test_gva_incident_accuracy_maps_gold_to_the_majority_incident(tmp_path):
+    import json
+
+    import gva_incidents
+
+    gva = tmp_path / "gva"
+    gva.mkdir()
+    (gva / "reports.jsonl").write_text("\n".join(json.dumps({"id": r, "incident_id": g}) for r, g in
+                                                  [("r1", "g1"), ("r2", "g1"), ("r3", "g1"), ("r4", "g2")]) + "\n")
+    (gva / "incidents.jsonl").write_text("\n".join(json.dumps(x) for x in [
+        {"incident_id": "g1", "num_killed": 2, "num_injured": 0},
+        {"incident_id": "g2", "num_killed": 0, "num_injured": 1},
+    ]) + "\n")
+    predicted = tmp_path / "incidents.jsonl"
+    predicted.write_text("\n".join(json.dumps(x) for x in [
+        {"id": "a", "reports": ["r1", "r2"], "facts": [{"slot": "killed", "value": 2}]},
+        {"id": "b", "reports": ["r3", "r4"], "facts": [{"slot": "killed", "value": 5}, {"slot": "injured", "value": 1}]},
+    ]) + "\n")
+    # g1 -> a (2 of 3 reports): killed 2 right, injured missing = 0 right; g2 -> b: killed 5 wrong, injured 1 right
+    assert gva_incidents.evaluate(predicted, gva) == {"killed": (1, 2), "injured": (2, 2)}

@@ -1,0 +1,47 @@
+"""GVA dev: incident-level killed / injured accuracy of the reconciled facts.
+
+Each gold incident is mapped to the predicted incident that holds most of its
+reports; the reconciled ``value`` of that incident's killed (injured) fact is
+compared with gold ``num_killed`` (``num_injured``). A missing fact counts as 0.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+
+def evaluate(incidents_path: Path, gva_dir: Path) -> dict[str, tuple[int, int]]:
+    gold_of_report, gold = {}, {}
+    for line in (gva_dir / "reports.jsonl").open(encoding="utf-8"):
+        obj = json.loads(line)
+        gold_of_report.setdefault(obj["id"], obj["incident_id"])
+    for line in (gva_dir / "incidents.jsonl").open(encoding="utf-8"):
+        obj = json.loads(line)
+        gold[obj["incident_id"]] = {"killed": obj["num_killed"], "injured": obj["num_injured"]}
+    predicted, members = {}, defaultdict(Counter)
+    for line in incidents_path.open(encoding="utf-8"):
+        incident = json.loads(line)
+        values = {f["slot"]: f["value"] for f in incident["facts"] if f["slot"] in ("killed", "injured")}
+        predicted[incident["id"]] = values
+        for report_id in incident["reports"]:
+            if report_id in gold_of_report:
+                members[gold_of_report[report_id]][incident["id"]] += 1
+    result = {}
+    for category in ("killed", "injured"):
+        right = total = 0
+        for gold_id, votes in members.items():
+            if gold_id not in gold:
+                continue
+            best = votes.most_common(1)[0][0]
+            total += 1
+            right += (predicted[best].get(category) or 0) == gold[gold_id][category]
+        result[category] = (right, total)
+    return result
+
+
+if __name__ == "__main__":
+    for category, (right, total) in evaluate(Path(sys.argv[1]), Path(sys.argv[2])).items():
+        print(f"{category}: {right}/{total} = {right / max(total, 1):.3f}")
