@@ -149,6 +149,9 @@ class Incident(_Model):
     date: str | None
     location: str | None
     facts: list[Fact] = []
+    single_source_claims: list[Provenance] = Field(
+        default=[], description="sentences that only one report of the incident makes (lexical sentence alignment)"
+    )
 
 
 class InputError(_Model):

@@ -85,6 +85,9 @@ def test_every_fact_span_slices_its_report_text(demo_out):
             for span in fact["support"] + fact["dissent"]:
                 assert texts[span["report"]][span["start"] : span["end"]] == span["text"]
                 n += 1
+        for span in incident["single_source_claims"]:
+            assert texts[span["report"]][span["start"] : span["end"]] == span["text"]
+            n += 1
     assert n > 20
 
 

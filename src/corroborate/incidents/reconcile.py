@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from corroborate.incidents.align import single_source_claims
 from corroborate.incidents.cluster import incident_id
 from corroborate.records import Count, Fact, Incident, Provenance, Report, RoleItem
 
@@ -217,4 +218,5 @@ def reconcile(reports: list[Report]) -> Incident:
         date=date,
         location=location,
         facts=facts,
+        single_source_claims=single_source_claims(reports),
     )

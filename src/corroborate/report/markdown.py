@@ -41,6 +41,10 @@ def render_markdown(result) -> str:
                     f" | {_cell(support)} | {_cell(dissent)} |"
                 )
             lines.append("")
+        if incident.single_source_claims:
+            lines += ["Claims only one report makes:", ""]
+            lines += [f"- {_cell(p.report)}: “{_cell(p.text)}”" for p in incident.single_source_claims]
+            lines.append("")
     if result.errors:
         lines += ["## Rejected inputs", ""]
         lines += [f"- {_cell(e.input)}: {_cell(e.message)}" for e in result.errors]

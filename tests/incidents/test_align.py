@@ -1,0 +1,55 @@
+"""Single-source claims: sentences only one report of an incident makes."""
+
+from __future__ import annotations
+
+from corroborate.incidents.align import claims, single_source_claims
+from corroborate.records import Report
+from helpers import incident_of, needs_shared
+
+
+def report(rid, text):
+    return Report(id=rid, text=text, origin=rid)
+
+
+A = report("a", "Gunmen opened fire on shoppers at the crowded Eastgate Market on Saturday morning. "
+                "Drone footage circulating online shows thick smoke rising above the market district.")
+B = report("b", "Gunmen opened fire at the crowded Eastgate Market on Saturday, police said. "
+                "The interior minister promised a full inquiry into security failures at the market.")
+
+
+def test_shared_sentence_is_not_single_source_and_spans_slice():
+    found = single_source_claims([A, B])
+    assert [(p.report, p.text) for p in found] == [
+        ("a", "Drone footage circulating online shows thick smoke rising above the market district."),
+        ("b", "The interior minister promised a full inquiry into security failures at the market."),
+    ]
+    for p in found:
+        source = A if p.report == "a" else B
+        assert source.text[p.start : p.end] == p.text
+
+
+def test_one_report_incident_has_no_single_source_claims():
+    assert single_source_claims([A]) == []
+
+
+def test_short_sentences_are_not_claims():
+    assert claims(report("c", "Police said so. It was late.")) == []
+
+
+def test_demo_unattributed_report_extras_are_single_source(demo_result):
+    market = incident_of(demo_result, "halvard-herald")
+    texts = {p.text for p in market.single_source_claims}
+    assert "Drone footage circulating online shows thick smoke rising above the market district." in texts
+    assert any(t.startswith("Calls for a nationwide curfew") for t in texts)
+    assert not any(t.startswith("At least 12 people were killed") for t in texts)
+
+
+@needs_shared
+def test_crocus_004_extra_claims_are_single_source(crocus_result):
+    [incident] = crocus_result.incidents
+    by_report = {}
+    for p in incident.single_source_claims:
+        by_report.setdefault(p.report[:3], []).append(p.text)
+    assert any("close-circle video footage" in t for t in by_report["004"])
+    assert any("calls for a state of emergency" in t for t in by_report["004"])
+    assert not any(t.startswith("The terrorist group ISIS has claimed responsibility") for t in by_report["000"])
