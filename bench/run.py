@@ -35,6 +35,7 @@ sys.path.insert(0, str(HERE))
 import gva_counts  # noqa: E402
 import gva_incidents  # noqa: E402
 import injected  # noqa: E402
+import scale  # noqa: E402
 import muc4  # noqa: E402
 from metrics import bcubed  # noqa: E402
 
@@ -152,6 +153,10 @@ def main() -> None:
     for slot, res in injected.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent).items():
         cells = [f"{a}/{b} = {a / max(b, 1):.3f}" for a, b in (res["injected_flagged"], res["injected_flagged_2plus"], res["untouched_flagged"])]
         print(f"| {slot} | " + " | ".join(cells) + " |")
+    print("\n| clustering scale (synthetic GVA variants) | reports | seconds | ms per report | incidents |")
+    print("|---|---:|---:|---:|---:|")
+    for row in scale.measure(OUT / "gva" / "reports.jsonl"):
+        print(f"| | {row['reports']:,} | {row['seconds']:.1f} | {row['ms_per_report']:.2f} | {row['incidents']:,} |")
     print("\nGVA count misses by class:")
     for category, res in counts.items():
         print(f"  {category}: " + "; ".join(f"{name} {n}" for name, n in res["errors"].most_common()))

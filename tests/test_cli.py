@@ -88,3 +88,9 @@ def test_out_must_be_a_directory(tmp_path):
     proc = corroborate("run", DEMO, "--out", target)
     assert proc.returncode == 2
     assert "is not a directory" in proc.stderr
+
+
+def test_previous_run_must_be_an_output_directory(tmp_path):
+    proc = corroborate("run", DEMO / "wire.jsonl", "--previous", tmp_path / "missing", "--out", tmp_path / "out")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == f"error: --previous: {tmp_path / 'missing'} is not the output of an earlier run: reports.jsonl is missing"

@@ -46,6 +46,14 @@ def run(
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (created if missing).")],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; errors and the summary only.")] = False,
+    previous: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--previous",
+            help="Output directory of an earlier run: its reports are kept, its incidents keep their ids, "
+            "and the new reports join them or form new incidents.",
+        ),
+    ] = None,
 ) -> None:
     """Read reports, analyze them, group them into incidents and write the four outputs to --out:
     reports.jsonl, incidents.jsonl, report.md and report.html.
@@ -57,7 +65,7 @@ def run(
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from corroborate.pipeline import estimate_total, run as run_pipeline
+    from corroborate.pipeline import PreviousRunError, estimate_total, run as run_pipeline
     from corroborate.report import write_outputs
 
     started = time.perf_counter()
@@ -85,14 +93,23 @@ def run(
             if not quiet:
                 progress.console.print(f"warning: {escape(str(warning))}")
 
-        result = run_pipeline(inputs, on_report=lambda _r: progress.advance(task), on_error=on_error, on_warning=on_warning)
+        try:
+            result = run_pipeline(
+                inputs, on_report=lambda _r: progress.advance(task), on_error=on_error, on_warning=on_warning, previous=previous
+            )
+        except PreviousRunError as exc:
+            progress.stop()
+            err.print(f"error: --previous: {escape(str(exc))}")
+            raise typer.Exit(2) from None
         progress.update(task, description="grouping and writing")
         write_outputs(result, out)
     elapsed = time.perf_counter() - started
-    words = sum(len(r.text.split()) for r in result.reports)
+    new_reports = result.reports[result.previous :]
+    words = sum(len(r.text.split()) for r in new_reports)
+    carried = f" (+{result.previous} from --previous)" if result.previous else ""
     skipped = f", {len(result.skipped)} unsupported files skipped" if result.skipped else ""
     err.print(
-        f"{len(result.reports)} reports ({words:,} words) -> {len(result.incidents)} incidents in {elapsed:.1f} s; "
+        f"{len(new_reports)} reports ({words:,} words){carried} -> {len(result.incidents)} incidents in {elapsed:.1f} s; "
         f"{len(result.errors)} bad inputs, {len(result.warnings)} warnings{skipped}; outputs in {escape(str(out))}/"
     )
     raise typer.Exit(result.exit_code)

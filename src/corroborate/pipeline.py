@@ -14,7 +14,7 @@ from pathlib import Path
 from corroborate.ingest import iter_inputs
 from corroborate.ingest.clean import clean_text
 from corroborate.ingest.readers import JSONL_SUFFIXES, SUPPORTED, RawDoc, Skipped
-from corroborate.records import Incident, InputError, Report
+from corroborate.records import CONTRACT_VERSION, Incident, InputError, Report
 
 BATCH_SIZE = 64
 
@@ -26,6 +26,7 @@ class Result:
     errors: list[InputError] = field(default_factory=list)
     warnings: list[InputError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    previous: int = 0  # reports carried over from ``--previous``
 
     @property
     def exit_code(self) -> int:
@@ -67,18 +68,45 @@ def to_report(raw: RawDoc) -> Report:
     )
 
 
+class PreviousRunError(ValueError):
+    """``--previous DIR`` is not the output of an earlier compatible run."""
+
+
+def load_previous(directory: str | os.PathLike) -> tuple[list[Report], list[Incident]]:
+    """The reports and incidents an earlier ``corroborate run`` wrote to ``directory``."""
+    folder = Path(directory)
+    records: dict[str, list] = {}
+    for name, model in (("reports.jsonl", Report), ("incidents.jsonl", Incident)):
+        path = folder / name
+        if not path.is_file():
+            raise PreviousRunError(f"{folder} is not the output of an earlier run: {name} is missing")
+        items = []
+        with path.open(encoding="utf-8") as handle:
+            for lineno, line in enumerate(handle, start=1):
+                try:
+                    item = model.model_validate_json(line)
+                except ValueError as exc:
+                    raise PreviousRunError(f"{path}:{lineno}: not a valid record ({str(exc).splitlines()[0]})") from None
+                if item.schema_version.split(".")[0] != CONTRACT_VERSION.split(".")[0]:
+                    raise PreviousRunError(f"{path}:{lineno}: contract {item.schema_version}, this corroborate writes {CONTRACT_VERSION}")
+                items.append(item)
+        records[name] = items
+    return records["reports.jsonl"], records["incidents.jsonl"]
+
+
 def iter_reports(
     inputs: Iterable[str | os.PathLike],
     result: Result,
     on_error: Callable[[InputError], None] | None = None,
     on_warning: Callable[[InputError], None] | None = None,
+    known: dict[str, str] | None = None,
 ) -> Iterator[Report]:
     """Cleaned reports from the inputs, in input order; bad inputs go to ``result.errors``.
 
     A page that is all furniture is kept (empty ``text``, every line in ``removed``)
     with a warning: its title and metadata still count, and nothing is lost.
     """
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = dict(known or {})
 
     def fail(error: InputError) -> None:
         result.errors.append(error)
@@ -125,20 +153,28 @@ def run(
     on_report: Callable[[Report], None] | None = None,
     on_error: Callable[[InputError], None] | None = None,
     on_warning: Callable[[InputError], None] | None = None,
+    previous: str | os.PathLike | None = None,
 ) -> Result:
     """Run the whole pipeline over files, directories and JSONL inputs.
 
     Bad inputs never stop the run: each becomes one :class:`InputError` in
     ``result.errors`` (and is passed to ``on_error`` as it is found). Reports
     that are all boilerplate are kept, with a warning in ``result.warnings``.
+
+    ``previous`` is the output directory of an earlier run: its reports are kept
+    (ids must stay unique), its incidents keep their ids, and the new reports
+    join them or form new incidents. Raises :class:`PreviousRunError` if the
+    directory is not such an output.
     """
     from corroborate.incidents import build_incidents
 
     inputs = list(inputs)
-    result = Result()
-    for report in analyze_reports(iter_reports(inputs, result, on_error, on_warning)):
+    old_reports, old_incidents = load_previous(previous) if previous is not None else ([], [])
+    known = {r.id: f"the previous run ({Path(previous) / 'reports.jsonl'})" for r in old_reports}
+    result = Result(reports=list(old_reports), previous=len(old_reports))
+    for report in analyze_reports(iter_reports(inputs, result, on_error, on_warning, known)):
         result.reports.append(report)
         if on_report:
             on_report(report)
-    result.incidents = build_incidents(result.reports)
+    result.incidents = build_incidents(result.reports, old_incidents)
     return result

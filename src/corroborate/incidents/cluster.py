@@ -99,12 +99,17 @@ def features(report: Report) -> Features:
     return Features(places=places, actors=actors, shingles=shingles, day=_day(report))
 
 
-def _minhashes(feats: list[Features]) -> None:
+def _minhashes(feats: list[Features], chunk: int = 1000) -> None:
+    """MinHash each report's shingles, a chunk at a time, then drop the shingles: only the
+    signatures are needed afterwards, and the shingle sets are most of the memory."""
     from datasketch import MinHash
 
-    encoded = [[s.encode("utf8") for s in f.shingles] or [b"\x00empty"] for f in feats]
-    for feat, hashed in zip(feats, MinHash.bulk(encoded, num_perm=NUM_PERM, seed=1)):
-        feat.minhash = hashed
+    for begin in range(0, len(feats), chunk):
+        part = feats[begin : begin + chunk]
+        encoded = [[s.encode("utf8") for s in f.shingles] or [b"\x00empty"] for f in part]
+        for feat, hashed in zip(part, MinHash.bulk(encoded, num_perm=NUM_PERM, seed=1)):
+            feat.minhash = hashed
+            feat.shingles = set()
 
 
 def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
@@ -153,8 +158,12 @@ def pair_score(a: Features, b: Features, idf: dict[str, float]) -> float:
     return W_PLACE * _overlap(a.places, b.places, idf) + W_ACTOR * _overlap(a.actors, b.actors, idf) + W_TEXT * text
 
 
-def cluster(reports: list[Report]) -> list[list[int]]:
+def cluster(reports: list[Report], fixed: list[list[int]] | None = None) -> list[list[int]]:
     """Groups of report indices, each sorted, groups in order of their first report.
+
+    ``fixed`` holds groups from an earlier run (``--previous``): they start merged, two of
+    them never merge, and pairs inside or between them are not scored again, so adding
+    reports costs what the new reports cost, not a re-clustering from scratch.
 
     Greedy average-linkage agglomeration over the scored candidate pairs: pairs are taken from
     the highest score down (while at or above ``THRESHOLD``), and two groups merge only when the
@@ -167,13 +176,17 @@ def cluster(reports: list[Report]) -> list[list[int]]:
         return []
     _minhashes(feats)
     idf = _idf(feats)
+    old = {i for group in fixed or [] for i in group}
     scores = {}
     for i, j in candidate_pairs(feats):
+        if i in old and j in old:
+            continue  # settled by the earlier run
         score = pair_score(feats[i], feats[j], idf)
         if score > 0:
             scores[(i, j)] = score
     parent = list(range(len(reports)))
     size = [1] * len(reports)
+    settled = [False] * len(reports)
     between: dict[int, dict[int, float]] = defaultdict(dict)  # group -> other group -> summed scores
     for (i, j), score in scores.items():
         between[i][j] = between[j][i] = score
@@ -184,22 +197,36 @@ def cluster(reports: list[Report]) -> list[list[int]]:
             x = parent[x]
         return x
 
-    for (i, j), score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
-        if score < THRESHOLD:
-            break
-        a, b = find(i), find(j)
-        if a == b or between[a].get(b, 0.0) / (size[a] * size[b]) < LINK_THRESHOLD:
-            continue
+    def merge(a: int, b: int) -> int:
         if size[a] < size[b] or (size[a] == size[b] and b < a):
             a, b = b, a
         parent[b] = a
         size[a] += size[b]
-        for other, total in between.pop(b).items():
+        settled[a] = settled[a] or settled[b]
+        for other, total in between.pop(b, {}).items():
             if other != a:
                 between[a][other] = between[a].get(other, 0.0) + total
                 between[other][a] = between[other].get(a, 0.0) + total
                 between[other].pop(b, None)
         between[a].pop(b, None)
+        return a
+
+    for group in fixed or []:
+        for i in group:
+            settled[i] = True
+        for i in group[1:]:
+            a, b = find(group[0]), find(i)
+            if a != b:
+                merge(a, b)
+    for (i, j), score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
+        if score < THRESHOLD:
+            break
+        a, b = find(i), find(j)
+        if a == b or (settled[a] and settled[b]):
+            continue  # two incidents of an earlier run stay apart
+        if between[a].get(b, 0.0) / (size[a] * size[b]) < LINK_THRESHOLD:
+            continue
+        merge(a, b)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(reports)):
         groups[find(i)].append(i)

@@ -181,8 +181,10 @@ def _title(by_time: list[Report]) -> str | None:
     return chosen[0].title if chosen else None
 
 
-def reconcile(reports: list[Report]) -> Incident:
-    """One incident record from the reports grouped into it (in input order)."""
+def reconcile(reports: list[Report], ident: str | None = None) -> Incident:
+    """One incident record from the reports grouped into it (in input order).
+
+    ``ident`` keeps an existing incident's id; by default it derives from the first report."""
     by_time = sorted(reports, key=lambda r: (r.published is None, r.published or ""))
     facts: list[Fact] = []
     for slot in COUNT_SLOTS:
@@ -212,7 +214,7 @@ def reconcile(reports: list[Report]) -> Incident:
     if date is None and by_time[0].published:
         date = by_time[0].published[:10]
     return Incident(
-        id=incident_id(reports[0].id),
+        id=ident or incident_id(reports[0].id),
         reports=[r.id for r in reports],
         title=_title(by_time),
         date=date,

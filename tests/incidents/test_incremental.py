@@ -1,0 +1,65 @@
+"""Incremental runs (``--previous``): existing incidents keep their ids; new reports join or start incidents."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import corroborate
+from corroborate.incidents import build_incidents
+from corroborate.incidents.cluster import incident_id
+from corroborate.pipeline import PreviousRunError
+from corroborate.report import write_outputs
+from helpers import DEMO, incident_of
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("first")
+    result = corroborate.run([DEMO / "halvard-herald.html", DEMO / "coastline-daily.txt"])
+    write_outputs(result, out)
+    return out, result
+
+
+def test_new_reports_join_existing_incident_and_ids_stay(first_run):
+    out, first = first_run
+    [market] = first.incidents
+    second = corroborate.run([DEMO / "wire.jsonl"], previous=out)
+    assert second.previous == 2
+    assert [r.id for r in second.reports][:2] == ["halvard-herald", "coastline-daily"]  # previous reports first, in their order
+    grown = incident_of(second, "northwire-0315")
+    assert grown.id == market.id
+    assert set(grown.reports) == {"halvard-herald", "coastline-daily", "northwire-0315", "pulse-now-0314", "harbour-watch-0314"}
+    assert incident_of(second, "millbrook-ferry-fire").id == incident_id("millbrook-ferry-fire")
+
+
+def test_a_repeated_id_from_the_previous_run_is_an_error(first_run, tmp_path):
+    out, _ = first_run
+    dup = tmp_path / "halvard-herald.txt"
+    dup.write_text("Another story with an id that the previous run already holds.", encoding="utf-8")
+    result = corroborate.run([dup], previous=out)
+    [error] = result.errors
+    assert error.message == f"duplicate id 'halvard-herald': already read from the previous run ({out / 'reports.jsonl'})"
+
+
+def test_previous_incidents_are_never_merged(demo_result):
+    reports = demo_result.reports
+    market = incident_of(demo_result, "halvard-herald")
+    # pretend an earlier run kept the herald and the coastline report apart
+    split = [
+        market.model_copy(update={"id": "inc-a", "reports": ["halvard-herald"]}),
+        market.model_copy(update={"id": "inc-b", "reports": ["coastline-daily"]}),
+    ]
+    incidents = build_incidents(reports, split)
+    owners = {r: i.id for i in incidents for r in i.reports}
+    assert owners["halvard-herald"] == "inc-a" and owners["coastline-daily"] == "inc-b"
+
+
+def test_not_an_output_directory(tmp_path):
+    with pytest.raises(PreviousRunError, match="reports.jsonl is missing"):
+        corroborate.run([DEMO / "wire.jsonl"], previous=tmp_path)
+    (tmp_path / "reports.jsonl").write_text(json.dumps({"id": "x"}) + "\n", encoding="utf-8")
+    (tmp_path / "incidents.jsonl").write_text("", encoding="utf-8")
+    with pytest.raises(PreviousRunError, match="reports.jsonl:1: not a valid record"):
+        corroborate.run([DEMO / "wire.jsonl"], previous=tmp_path)
