@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 
-import pytest
 
 import corroborate
 from helpers import REPO, SHARED, needs_shared

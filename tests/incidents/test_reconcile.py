@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from corroborate.incidents.reconcile import reconcile
 from corroborate.records import Count, Event, Report, RoleItem

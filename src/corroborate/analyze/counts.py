@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from spacy.tokens import Doc, Span as SpacySpan, Token
+from spacy.tokens import Doc, Token
 
 from corroborate.analyze.docinfo import info
 from corroborate.records import Count
