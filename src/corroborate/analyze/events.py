@@ -26,7 +26,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
-from corroborate.analyze.attributions import _QUOTE_RE
+from corroborate.analyze.attributions import find_quotes
 from corroborate.analyze.docinfo import info
 from corroborate.records import Event, RoleItem
 
@@ -410,7 +410,7 @@ def _further_scopes(doc: Doc, sents: list[SpacySpan], frames) -> list[list[Spacy
     that name no place join the group."""
     lex = lexicon()
     meta = info(doc)
-    quotes = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(meta.text)]
+    quotes = find_quotes(meta.text)
     framed = {f[2].sent.start for f in frames if f[1]}
 
     def places(sent: SpacySpan) -> set[str]:

@@ -135,7 +135,7 @@ def _perpetrator_facts(reports: list[Report]) -> list[Fact]:
     return facts
 
 
-def _vote_fact(slot: str, per_report: list[tuple[Report, str, object]], disagree: str | None, tiebreak: Counter | None = None) -> Fact | None:
+def _vote_fact(slot: str, per_report: list[tuple[Report, str, RoleItem | None]], disagree: str | None, tiebreak: Counter | None = None) -> Fact | None:
     """A fact by majority vote; ``per_report`` holds (report, key, item).
 
     ``disagree`` is the status when some report gives another value; None means a
@@ -155,11 +155,11 @@ def _vote_fact(slot: str, per_report: list[tuple[Report, str, object]], disagree
         status = disagree or "conflicting"
     else:
         status = "corroborated" if len({r.id for r, _ in support}) >= 2 else "single_source"
-    value = support[0][1].text if hasattr(support[0][1], "text") else best
+    value = support[0][1].text if support[0][1] is not None else best
     return Fact(
         slot=slot, value=value, status=status, rule="the value most reports give",
-        support=[_prov(r, i) for r, i in support if hasattr(i, "start")],
-        dissent=[_prov(r, i) for r, i in dissent if hasattr(i, "start")],
+        support=[_prov(r, i) for r, i in support if i is not None],
+        dissent=[_prov(r, i) for r, i in dissent if i is not None],
     )
 
 
