@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 FLAGGED = {"conflicting", "discrepant"}
@@ -36,6 +36,7 @@ def evaluate(reports_path: Path, gva_dir: Path) -> dict[str, dict[str, tuple[int
         untouched = [0, 0]
         injected = [0, 0]
         injected_multi = [0, 0]  # incidents where two or more reports state the figure
+        why: Counter = Counter()  # untouched and flagged: conflicting, revised, or hedges differ
         for reports in groups.values():
             stating = [r for r in reports if best_claim(r, slot) is not None]
             if len(reports) < 2 or not stating:
@@ -43,6 +44,8 @@ def evaluate(reports_path: Path, gva_dir: Path) -> dict[str, dict[str, tuple[int
             fact = next((f for f in reconcile(reports).facts if f.slot == slot), None)
             untouched[1] += 1
             untouched[0] += fact is not None and fact.status in FLAGGED
+            if fact is not None and fact.status in FLAGGED:
+                why["conflicting" if fact.status == "conflicting" else "revised" if fact.revised else "hedges differ"] += 1
             target = stating[0]
             claim = best_claim(target, slot)
             changed = claim.model_copy(update={"value": claim.value + 3, "low": claim.value + 3, "high": claim.value + 3, "hedge": "exact"})
@@ -57,6 +60,7 @@ def evaluate(reports_path: Path, gva_dir: Path) -> dict[str, dict[str, tuple[int
             "untouched_flagged": tuple(untouched),
             "injected_flagged": tuple(injected),
             "injected_flagged_2plus": tuple(injected_multi),
+            "untouched_why": why,
         }
     return result
 

@@ -32,6 +32,8 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
 CLI = str(Path(PY).with_name("corroborate"))
 
 sys.path.insert(0, str(HERE))
+import alignment  # noqa: E402
+import embedded  # noqa: E402
 import gva_counts  # noqa: E402
 import gva_incidents  # noqa: E402
 import injected  # noqa: E402
@@ -133,6 +135,18 @@ def main() -> None:
     print(f"| GVA clustering, B-cubed | {p:.3f} | {r:.3f} | {f:.3f} | {n_pred} predicted vs {n_gold} gold incidents |")
     ep, er, ef, e_pred, e_gold = ecbplus_clustering()
     print(f"| ECB+ clustering, B-cubed | {ep:.3f} | {er:.3f} | {ef:.3f} | {e_pred} predicted vs {e_gold} gold events |")
+    gva_gold = {}
+    for line in GVA.open(encoding="utf-8"):
+        obj = json.loads(line)
+        gva_gold.setdefault(obj["id"], obj["incident_id"])
+    ecb_gold = {json.loads(line)["doc_id"]: json.loads(line)["subtopic_event_cluster"] for line in ECBPLUS.open(encoding="utf-8")}
+    timings = []
+    for name, path, gold in (("GVA", OUT / "gva" / "reports.jsonl", gva_gold), ("ECB+", OUT / "ecbplus" / "reports.jsonl", ecb_gold)):
+        res = embedded.evaluate(path, gold)
+        if res:
+            print(f"| {name} clustering + embeddings (--embeddings), B-cubed | {res['p']:.3f} | {res['r']:.3f} | {res['f']:.3f} "
+                  f"| {res['predicted']} predicted |")
+            timings.append(f"{name} {res['reports']:,} reports: {res['seconds']:.1f} s with embeddings, {res['lexical_seconds']:.1f} s without")
     muc = muc4.evaluate(MUC4_DEV)
     for role, (mp, mr, mf) in muc["scores"].items():
         label = "micro, 5 roles" if role == "micro" else role
@@ -152,7 +166,12 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for slot, res in injected.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent).items():
         cells = [f"{a}/{b} = {a / max(b, 1):.3f}" for a, b in (res["injected_flagged"], res["injected_flagged_2plus"], res["untouched_flagged"])]
-        print(f"| {slot} | " + " | ".join(cells) + " |")
+        why = ", ".join(f"{k} {v}" for k, v in res["untouched_why"].most_common())
+        print(f"| {slot} | " + " | ".join(cells) + f" ({why}) |")
+    if timings:
+        print("clustering time (analysis excluded): " + "; ".join(timings))
+    print()
+    print("\n".join(alignment.table(SHARED / "data" / "llmfake")))
     print("\n| clustering scale (synthetic GVA variants) | reports | seconds | ms per report | incidents |")
     print("|---|---:|---:|---:|---:|")
     for row in scale.measure(OUT / "gva" / "reports.jsonl"):

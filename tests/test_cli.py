@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from corroborate import __version__
+from corroborate.analyze import embed
 from helpers import DEMO
 
 CLI = str(Path(sys.executable).with_name("corroborate"))
@@ -94,3 +95,12 @@ def test_previous_run_must_be_an_output_directory(tmp_path):
     proc = corroborate("run", DEMO / "wire.jsonl", "--previous", tmp_path / "missing", "--out", tmp_path / "out")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == f"error: --previous: {tmp_path / 'missing'} is not the output of an earlier run: reports.jsonl is missing"
+
+
+@pytest.mark.skipif(not embed.available(), reason="the optional 'embed' extra is not installed")
+def test_embeddings_flag_marks_semantic_alignment(tmp_path):
+    proc = corroborate("run", DEMO, "--out", tmp_path / "out", "--embeddings", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    incidents = [json.loads(line) for line in (tmp_path / "out" / "incidents.jsonl").open(encoding="utf-8")]
+    assert len(incidents) == 2
+    assert {i["alignment"] for i in incidents} == {"lexical+semantic"}

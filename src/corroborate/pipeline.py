@@ -154,6 +154,7 @@ def run(
     on_error: Callable[[InputError], None] | None = None,
     on_warning: Callable[[InputError], None] | None = None,
     previous: str | os.PathLike | None = None,
+    embeddings: bool = False,
 ) -> Result:
     """Run the whole pipeline over files, directories and JSONL inputs.
 
@@ -165,9 +166,18 @@ def run(
     (ids must stay unique), its incidents keep their ids, and the new reports
     join them or form new incidents. Raises :class:`PreviousRunError` if the
     directory is not such an output.
+
+    ``embeddings`` adds sentence embeddings (the optional ``embed`` extra) to clustering
+    and claim alignment. The model is loaded and verified first, so that a missing extra
+    (:class:`corroborate.analyze.embed.EmbeddingsUnavailable`) fails before any work.
     """
     from corroborate.incidents import build_incidents
 
+    embedder = None
+    if embeddings:
+        from corroborate.analyze.embed import load_embedder
+
+        embedder = load_embedder()
     inputs = list(inputs)
     old_reports, old_incidents = load_previous(previous) if previous is not None else ([], [])
     known = {r.id: f"the previous run ({Path(previous) / 'reports.jsonl'})" for r in old_reports}
@@ -176,5 +186,5 @@ def run(
         result.reports.append(report)
         if on_report:
             on_report(report)
-    result.incidents = build_incidents(result.reports, old_incidents)
+    result.incidents = build_incidents(result.reports, old_incidents, embedder)
     return result

@@ -150,7 +150,11 @@ class Incident(_Model):
     location: str | None
     facts: list[Fact] = []
     single_source_claims: list[Provenance] = Field(
-        default=[], description="sentences that only one report of the incident makes (lexical sentence alignment)"
+        default=[], description="sentences that only one report of the incident makes (see `alignment`)"
+    )
+    alignment: Literal["lexical", "lexical+semantic"] = Field(
+        default="lexical",
+        description="how single_source_claims were found: shared words only, or also sentence embeddings (--embeddings)",
     )
 
 

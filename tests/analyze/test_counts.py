@@ -38,6 +38,12 @@ def counts_of(nlp, text):
          [("other", 4, 4, 4, "exact"), ("killed", 1, 1, 1, "exact"), ("injured", 3, 3, 3, "exact")]),
         ("Gunmen kidnapped 12 students from a school.", [("kidnapped", 12, 12, 12, "exact")]),
         ("Five people are still missing.", [("missing", 5, 5, 5, "exact")]),
+        # each coordinated verb keeps its own figure (GVA: "killed one and injured four" gave killed 4)
+        ("The gunman killed 49 people and injured 53 others at the club.",
+         [("killed", 49, 49, 49, "exact"), ("injured", 53, 53, 53, "exact")]),
+        ("Police said the shooting killed one and injured four.",
+         [("killed", 1, 1, 1, "exact"), ("injured", 4, 4, 4, "exact")]),
+        ("The attack killed 49 and injured 53.", [("killed", 49, 49, 49, "exact"), ("injured", 53, 53, 53, "exact")]),
     ],
 )
 def test_counts(nlp, text, expected):

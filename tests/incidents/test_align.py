@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from corroborate.analyze import embed
 from corroborate.incidents.align import claims, single_source_claims
 from corroborate.records import Report
 from helpers import incident_of, needs_shared
@@ -53,3 +56,34 @@ def test_crocus_004_extra_claims_are_single_source(crocus_result):
     assert any("close-circle video footage" in t for t in by_report["004"])
     assert any("calls for a state of emergency" in t for t in by_report["004"])
     assert not any(t.startswith("The terrorist group ISIS has claimed responsibility") for t in by_report["000"])
+
+
+needs_embed = pytest.mark.skipif(not embed.available(), reason="the optional 'embed' extra is not installed")
+FERRY = report("f", "Firefighters pulled three crew members from the burning ferry before dawn on Tuesday. "
+                    "The harbour master said the ferry had passed its safety inspection in March.")
+RESCUE = report("r", "Before sunrise on Tuesday, rescuers brought a trio of sailors out of the vessel, which was on fire.")
+
+
+def test_lexical_alignment_misses_a_paraphrase():
+    assert [p.report for p in single_source_claims([FERRY, RESCUE])] == ["f", "f", "r"]
+
+
+@needs_embed
+def test_semantic_alignment_finds_the_paraphrase_and_keeps_the_new_claim():
+    found = single_source_claims([FERRY, RESCUE], embed.load_embedder())
+    assert [(p.report, p.text) for p in found] == [
+        ("f", "The harbour master said the ferry had passed its safety inspection in March.")
+    ]
+    assert FERRY.text[found[0].start : found[0].end] == found[0].text
+
+
+@needs_embed
+@needs_shared
+def test_crocus_004_extra_claims_stay_single_source_with_embeddings(crocus_result):
+    from corroborate.incidents import build_incidents
+
+    (incident,) = build_incidents(crocus_result.reports, embedder=embed.load_embedder())
+    assert incident.alignment == "lexical+semantic"
+    texts = [p.text for p in incident.single_source_claims if p.report.startswith("004")]
+    assert any("close-circle video footage" in t for t in texts)
+    assert any("calls for a state of emergency" in t for t in texts)

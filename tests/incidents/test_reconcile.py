@@ -35,6 +35,12 @@ def test_same_exact_figure_is_corroborated():
     assert (f.value, f.status, [p.report for p in f.support], f.dissent) == (5, "corroborated", ["a", "b"], [])
 
 
+def test_same_figure_with_different_hedges_is_corroborated():
+    f = fact(reconcile([killed("a", "at least 14 people were killed", 14, 14, None, "at_least"),
+                        killed("b", "14 people were killed", 14, 14, 14, "exact")]), "killed")
+    assert (f.value, f.low, f.high, f.status) == (14, 14, 14, "corroborated")
+
+
 def test_hedges_that_allow_a_common_truth_are_discrepant():
     f = fact(reconcile([killed("a", "at least 40 people were killed", 40, 40, None, "at_least"),
                         killed("b", "at least 93 people were killed", 93, 93, None, "at_least")]), "killed")

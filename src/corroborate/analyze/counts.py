@@ -239,8 +239,8 @@ def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | No
     if unit is not last and (hit := found(unit)):
         return hit
     for tok in doc[max(stop, unit.i + 1) : min(sent.end, max(stop, unit.i + 1) + 3)]:
-        if tok.is_punct and tok.text != "-" or _is_number_token(tok):
-            break
+        if tok.is_punct and tok.text != "-" or _is_number_token(tok) or tok.lower_ in _CONJUNCTIONS:
+            break  # "killed 49 people and injured 53": "injured" belongs to the next figure
         if hit := found(tok):
             return hit
     for child in unit.children:
@@ -393,9 +393,20 @@ def _coordinated(doc: Doc, kw_index: int, category: str, span_start: int, span_e
     for other in partners:
         other_category = _resolve_shot(doc, other.i, kw[other.lower_]) if other.lower_ in kw else None
         if other_category and other_category not in {category, "other"} and abs(other.i - kw_index) <= 3:
+            if _has_own_number(doc, other):
+                continue  # "killed 49 and injured 53": "killed" has its own figure
             yield other_category, min(span_start, other.i), max(span_end, other.i + 1)
 
 
+def _has_own_number(doc: Doc, keyword: Token) -> bool:
+    """A number among the keyword's children or right after it ("injured 53", "killed one")."""
+    if any(_is_number_token(child) or any(_is_number_token(g) for g in child.children if g.dep_ == "nummod")
+           for child in keyword.children if child.i > keyword.i):
+        return True
+    return any(_is_number_token(tok) for tok in doc[keyword.i + 1 : keyword.i + 3])
+
+
+_CONJUNCTIONS = {"and", "or", "but"}
 _OBJECT_HARM = {"killed", "killing", "kill", "kills", "murdered", "murdering", "shot", "shooting", "shoots", "stabbed",
                 "stabbing", "wounded", "wounding", "injured", "injuring", "kidnapped", "abducted", "arrested", "detained"}
 

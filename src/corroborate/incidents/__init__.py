@@ -7,7 +7,7 @@ from corroborate.incidents.reconcile import reconcile
 from corroborate.records import Incident, Report
 
 
-def build_incidents(reports: list[Report], previous: list[Incident] | None = None) -> list[Incident]:
+def build_incidents(reports: list[Report], previous: list[Incident] | None = None, embedder=None) -> list[Incident]:
     """Group reports into incidents and reconcile each.
 
     With ``previous`` (the incidents of an earlier run over some of these reports), those
@@ -23,8 +23,8 @@ def build_incidents(reports: list[Report], previous: list[Incident] | None = Non
             for i in members:
                 owner[i] = incident.id
     incidents = []
-    for group in cluster(reports, fixed):
+    for group in cluster(reports, fixed, embedder):
         ids = {owner[i] for i in group if i in owner}
         ident = ids.pop() if ids else incident_id(reports[group[0]].id)
-        incidents.append(reconcile([reports[i] for i in group], ident=ident))
+        incidents.append(reconcile([reports[i] for i in group], ident=ident, embedder=embedder))
     return incidents

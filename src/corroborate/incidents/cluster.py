@@ -11,7 +11,16 @@ Candidates come from blocking, never from all pairs:
 Each candidate pair is scored; pairs at or above ``THRESHOLD`` are merged by
 average linkage (see :func:`cluster`, ``LINK_THRESHOLD``):
 
-    score = W_PLACE * place_overlap + W_ACTOR * actor_overlap + W_TEXT * shingle_jaccard
+    score = W_PLACE * place_overlap + W_ACTOR * actor_overlap + W_TEXT * text
+
+``text`` is the MinHash estimate of the shingle Jaccard. With sentence embeddings
+(``--embeddings``), it is the larger of that and the cosine similarity of the
+two reports' leads (title and first ``LEAD_CHARS`` characters), rescaled from
+``[SEM_LOW, SEM_HIGH]`` to ``[0, 1]``: two outlets telling the same story in
+other words then count as sharing text. Embeddings only rescore candidate pairs;
+they add none, so the cost stays near-linear. On the dev data this raised
+B-cubed F1 from 0.863 to 0.884 (GVA) and from 0.784 to 0.856 (ECB+); see the
+README.
 
 ``place_overlap`` (GPE, LOC, FAC) and ``actor_overlap`` (ORG, PERSON, NORP,
 EVENT) are IDF-weighted overlap coefficients: the weight of the shared keys over
@@ -44,6 +53,8 @@ NUM_PERM = 64
 LSH_THRESHOLD = 0.3
 IDF_PRIOR = 1000
 W_PLACE, W_ACTOR, W_TEXT = 0.35, 0.35, 0.3
+LEAD_CHARS = 600
+SEM_LOW, SEM_HIGH = 0.5, 0.9
 _WORD = re.compile(r"[a-z0-9]+")
 _KEY_NOISE = re.compile(r"[\n()\[\]]")
 
@@ -55,6 +66,7 @@ class Features:
     shingles: set[str]
     day: date | None
     minhash: object = field(default=None, repr=False)
+    vector: object = field(default=None, repr=False)
 
     @property
     def keys(self) -> set[str]:
@@ -97,6 +109,18 @@ def features(report: Report) -> Features:
     words = _WORD.findall(((report.title or "") + " " + report.text).lower())
     shingles = {" ".join(words[i : i + 3]) for i in range(max(len(words) - 2, 0))}
     return Features(places=places, actors=actors, shingles=shingles, day=_day(report))
+
+
+def lead(report: Report) -> str:
+    """What the embedding of a report reads: its title and the start of its text."""
+    return ((report.title + ". ") if report.title else "") + report.text[:LEAD_CHARS]
+
+
+def _embed(feats: list[Features], reports: list[Report], embedder, chunk: int = 1000) -> None:
+    for begin in range(0, len(feats), chunk):
+        vectors = embedder.encode([lead(r) for r in reports[begin : begin + chunk]])
+        for feat, vector in zip(feats[begin : begin + chunk], vectors):
+            feat.vector = vector
 
 
 def _minhashes(feats: list[Features], chunk: int = 1000) -> None:
@@ -155,10 +179,13 @@ def pair_score(a: Features, b: Features, idf: dict[str, float]) -> float:
     if a.day and b.day and abs((a.day - b.day).days) > MAX_DAYS:
         return 0.0
     text = a.minhash.jaccard(b.minhash) if a.minhash is not None and b.minhash is not None else 0.0
+    if a.vector is not None and b.vector is not None:
+        cosine = float(a.vector @ b.vector)
+        text = max(text, min(max((cosine - SEM_LOW) / (SEM_HIGH - SEM_LOW), 0.0), 1.0))
     return W_PLACE * _overlap(a.places, b.places, idf) + W_ACTOR * _overlap(a.actors, b.actors, idf) + W_TEXT * text
 
 
-def cluster(reports: list[Report], fixed: list[list[int]] | None = None) -> list[list[int]]:
+def cluster(reports: list[Report], fixed: list[list[int]] | None = None, embedder=None) -> list[list[int]]:
     """Groups of report indices, each sorted, groups in order of their first report.
 
     ``fixed`` holds groups from an earlier run (``--previous``): they start merged, two of
@@ -170,11 +197,15 @@ def cluster(reports: list[Report], fixed: list[list[int]] | None = None) -> list
     mean score over all their cross pairs (pairs never scored count as 0) reaches
     ``LINK_THRESHOLD``. Single linkage would chain a topic's similar-but-different events into
     one incident (ECB+ B-cubed F1 0.22, against 0.79 with average linkage).
+
+    ``embedder`` (an :class:`corroborate.analyze.embed.Embedder`) adds the lead similarity.
     """
     feats = [features(r) for r in reports]
     if not feats:
         return []
     _minhashes(feats)
+    if embedder is not None:
+        _embed(feats, reports, embedder)
     idf = _idf(feats)
     old = {i for group in fixed or [] for i in group}
     scores = {}

@@ -8,7 +8,8 @@ Counts (killed, injured, arrested, missing, kidnapped, displaced)
     the latest publication, then to the smaller (conservative) one.
 
     - every claim allows it: ``single_source`` (one report), ``corroborated``
-      (same figure and hedge everywhere) or ``discrepant`` (the hedges allow a
+      (the same figure everywhere, whatever the hedge: "at least 14" and "14")
+      or ``discrepant`` (the hedges allow a
       common truth, e.g. "at least 40" and "at least 93": 93); low/high are the
       common interval;
     - the claims that do not allow it are all dated earlier than the latest
@@ -85,7 +86,7 @@ def _count_fact(slot: str, claims: list[tuple[Report, Count]]) -> Fact:
         high = min(_interval(c)[1] for _, c in claims)
         if len(claims) == 1:
             status, rule = "single_source", "the only report's figure"
-        elif len({c.value for _, c in claims}) == 1 and len({c.hedge for _, c in claims}) == 1:
+        elif len({c.value for _, c in claims}) == 1:
             status, rule = "corroborated", "all reports give this figure"
         else:
             status, rule = "discrepant", "the smallest value every report allows"
@@ -181,10 +182,11 @@ def _title(by_time: list[Report]) -> str | None:
     return chosen[0].title if chosen else None
 
 
-def reconcile(reports: list[Report], ident: str | None = None) -> Incident:
+def reconcile(reports: list[Report], ident: str | None = None, embedder=None) -> Incident:
     """One incident record from the reports grouped into it (in input order).
 
-    ``ident`` keeps an existing incident's id; by default it derives from the first report."""
+    ``ident`` keeps an existing incident's id; by default it derives from the first report.
+    ``embedder`` adds semantic sentence alignment to the single-source claims."""
     by_time = sorted(reports, key=lambda r: (r.published is None, r.published or ""))
     facts: list[Fact] = []
     for slot in COUNT_SLOTS:
@@ -220,5 +222,6 @@ def reconcile(reports: list[Report], ident: str | None = None) -> Incident:
         date=date,
         location=location,
         facts=facts,
-        single_source_claims=single_source_claims(reports),
+        single_source_claims=single_source_claims(reports, embedder),
+        alignment="lexical" if embedder is None else "lexical+semantic",
     )
