@@ -4,14 +4,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench schema clean
+.PHONY: install demo test bench schema train-detector clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,embed]'
+	$(PY) -m pip install --quiet -e '.[test,embed,train]'
 	touch $(STAMP)
 
 demo: install
@@ -22,6 +22,10 @@ test: install
 
 bench: install
 	$(PY) bench/run.py
+
+# retrain the machine-written detector from ../shared/data/llmfake (fixed seed; writes the shipped model file)
+train-detector: install
+	$(PY) -m corroborate.assess.train_detector ../shared/data/llmfake --out src/corroborate/assess/data/detector.json
 
 schema: install
 	$(PY) -m corroborate.schema

@@ -33,6 +33,7 @@ CLI = str(Path(PY).with_name("corroborate"))
 
 sys.path.insert(0, str(HERE))
 import alignment  # noqa: E402
+import detector  # noqa: E402
 import embedded  # noqa: E402
 import gva_counts  # noqa: E402
 import gva_incidents  # noqa: E402
@@ -170,6 +171,8 @@ def main() -> None:
         print(f"| {slot} | " + " | ".join(cells) + f" ({why}) |")
     if timings:
         print("clustering time (analysis excluded): " + "; ".join(timings))
+    print()
+    print("\n".join(detector.lines(SHARED / "data" / "llmfake", OUT / "gva" / "reports.jsonl", OUT / "ecbplus" / "reports.jsonl")))
     print()
     print("\n".join(alignment.table(SHARED / "data" / "llmfake")))
     print("\n| clustering scale (synthetic GVA variants) | reports | seconds | ms per report | incidents |")

@@ -29,7 +29,7 @@ def test_version():
 def test_run_help_names_the_contract():
     proc = corroborate("run", "--help")
     assert proc.returncode == 0
-    for word in ("--out", "reports.jsonl", "incidents.jsonl", "report.html"):
+    for word in ("--out", "reports.jsonl", "incidents.jsonl", "sources.jsonl", "report.html"):
         assert word in proc.stdout
 
 
@@ -72,7 +72,7 @@ def test_good_inputs_are_complete_despite_bad_ones(bad_batch):
     assert [r["id"] for r in reports] == ["good", "j1"]
     assert reports[0]["title"] == "Fire at the pier"
     assert any(c["category"] == "injured" and c["value"] == 3 for c in reports[0]["counts"])
-    assert {p.name for p in out.iterdir()} == {"reports.jsonl", "incidents.jsonl", "report.md", "report.html"}
+    assert {p.name for p in out.iterdir()} == {"reports.jsonl", "incidents.jsonl", "sources.jsonl", "report.md", "report.html"}
     assert "2 reports" in proc.stderr.splitlines()[-1] and "6 bad inputs" in proc.stderr.splitlines()[-1]
 
 

@@ -63,8 +63,8 @@ def run(
         ),
     ] = False,
 ) -> None:
-    """Read reports, analyze them, group them into incidents and write the four outputs to --out:
-    reports.jsonl, incidents.jsonl, report.md and report.html.
+    """Read reports, analyze them, group them into incidents and write the outputs to --out:
+    reports.jsonl, incidents.jsonl, sources.jsonl (one line per outlet), report.md and report.html.
 
     A bad input (unreadable, binary, empty, not UTF-8, malformed JSON, no text) is reported on
     stderr, one line each, and skipped; the rest of the batch still runs. The exit code is 1 if

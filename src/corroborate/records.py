@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 #: Version of the output contract (``reports.jsonl``, ``incidents.jsonl``,
 #: ``report.md``, ``report.html``). Adding fields keeps the major version;
 #: renaming or removing one bumps it.
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "1.1"
 
 CountCategory = Literal["killed", "injured", "arrested", "missing", "kidnapped", "displaced", "other"]
 Hedge = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
@@ -99,9 +99,20 @@ class Evidence(Span):
 
 
 class Signals(_Model):
-    attribution_rate: float = Field(ge=0, le=1, description="share of sentences attributed to a named source")
-    unnamed_source_rate: float = Field(ge=0, le=1, description="share of sentences attributed to unnamed sources only")
-    machine_generated: float = Field(ge=0, le=1, description="likelihood that the text is machine-written")
+    """Measurable evidence about one report (see README, Reliability signals). Rates are over its
+    factual sentences; densities are per 100 words. ``evidence`` holds the spans that drive them."""
+
+    attribution_rate: float = Field(ge=0, le=1, description="share of factual sentences attributed to a named source")
+    unnamed_source_rate: float = Field(ge=0, le=1, description="share of factual sentences attributed to unnamed sources only")
+    vagueness: float | None = Field(default=None, ge=0, description="hedges and vague quantifiers not tied to a number, per 100 words (null: not measured, a 1.0 record)")
+    specificity: float | None = Field(default=None, ge=0, description="named entities, numbers, dates and places, per 100 words (null: not measured)")
+    emotive: float | None = Field(default=None, ge=0, description="loaded or moralizing words (documented lexicon), per 100 words (null: not measured)")
+    single_source_claims: int | None = Field(
+        default=None, ge=0,
+        description="claims of this report that no other report of its incident makes; null when its incident has one report",
+    )
+    machine_generated: float = Field(ge=0, le=1, description="likelihood that the text is machine-written (trained detector)")
+    factual_sentences: int | None = Field(default=None, ge=0, description="the denominator of the two rates (null: not measured)")
     evidence: list[Evidence] = []
 
 
@@ -156,6 +167,30 @@ class Incident(_Model):
         default="lexical",
         description="how single_source_claims were found: shared words only, or also sentence embeddings (--embeddings)",
     )
+
+
+class SourceFacts(_Model):
+    """How an outlet's reports fared in reconciliation: one tally per fact a report supports or
+    dissents from, by the fact's status."""
+
+    corroborated: int = 0
+    discrepant: int = 0
+    conflicting: int = 0
+    single_source: int = 0
+
+
+class Source(_Model):
+    """One line of sources.jsonl: an outlet, its reports' mean signals, and its facts' fate."""
+
+    schema_version: str = CONTRACT_VERSION
+    source: str = Field(description="the report's `source`, else the domain of its `url`, else \"unknown\"")
+    reports: int = Field(ge=1)
+    report_ids: list[str]
+    signals: dict[str, float] = Field(description="mean of each numeric signal over the outlet's reports")
+    facts: SourceFacts
+    corroborated_share: float | None = Field(description="corroborated / all tallied facts; null when none")
+    single_source_share: float | None
+    conflicting_share: float | None
 
 
 class InputError(_Model):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corroborate.records import CONTRACT_VERSION, Incident, Report
+from corroborate.records import CONTRACT_VERSION, Incident, Report, Source
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-SCHEMAS = {"report": Report, "incident": Incident}
+SCHEMAS = {"report": Report, "incident": Incident, "source": Source}
 
 
 def schema_for(name: str) -> dict:

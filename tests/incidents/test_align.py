@@ -82,7 +82,8 @@ def test_semantic_alignment_finds_the_paraphrase_and_keeps_the_new_claim():
 def test_crocus_004_extra_claims_stay_single_source_with_embeddings(crocus_result):
     from corroborate.incidents import build_incidents
 
-    (incident,) = build_incidents(crocus_result.reports, embedder=embed.load_embedder())
+    reports = [r.model_copy(deep=True) for r in crocus_result.reports]  # build_incidents sets signals
+    (incident,) = build_incidents(reports, embedder=embed.load_embedder())
     assert incident.alignment == "lexical+semantic"
     texts = [p.text for p in incident.single_source_claims if p.report.startswith("004")]
     assert any("close-circle video footage" in t for t in texts)

@@ -44,7 +44,7 @@ def test_a_repeated_id_from_the_previous_run_is_an_error(first_run, tmp_path):
 
 
 def test_previous_incidents_are_never_merged(demo_result):
-    reports = demo_result.reports
+    reports = [r.model_copy(deep=True) for r in demo_result.reports]  # build_incidents sets signals: keep the fixture intact
     market = incident_of(demo_result, "halvard-herald")
     # pretend an earlier run kept the herald and the coastline report apart
     split = [
@@ -63,3 +63,25 @@ def test_not_an_output_directory(tmp_path):
     (tmp_path / "incidents.jsonl").write_text("", encoding="utf-8")
     with pytest.raises(PreviousRunError, match="reports.jsonl:1: not a valid record"):
         corroborate.run([DEMO / "wire.jsonl"], previous=tmp_path)
+
+
+def test_a_contract_1_0_output_is_accepted_as_previous(first_run, tmp_path):
+    out, first = first_run
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("reports.jsonl", "incidents.jsonl"):  # as 1.0 wrote them: no sources.jsonl, fewer signals
+        lines = []
+        for line in (out / name).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            record["schema_version"] = "1.0"
+            record.pop("alignment", None)
+            for key in ("vagueness", "specificity", "emotive", "single_source_claims", "factual_sentences"):
+                (record.get("signals") or {}).pop(key, None)
+            lines.append(json.dumps(record))
+        (old / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    second = corroborate.run([DEMO / "wire.jsonl"], previous=old)
+    herald = next(r for r in second.reports if r.id == "halvard-herald")
+    assert herald.schema_version == "1.0"
+    assert herald.signals.vagueness is None and herald.signals.emotive is None  # not measured in 1.0, not invented
+    assert herald.signals.single_source_claims is not None  # recomputed: the incident was reconciled again
+    assert incident_of(second, "northwire-0315").id == first.incidents[0].id

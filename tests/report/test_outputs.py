@@ -34,7 +34,7 @@ def test_four_files_written(demo_out):
     assert sorted(p.name for p in demo_out.iterdir()) == sorted(OUTPUT_FILES)
 
 
-@pytest.mark.parametrize(("file", "name"), [("reports.jsonl", "report"), ("incidents.jsonl", "incident")])
+@pytest.mark.parametrize(("file", "name"), [("reports.jsonl", "report"), ("incidents.jsonl", "incident"), ("sources.jsonl", "source")])
 def test_outputs_validate_against_schema(demo_out, file, name):
     validator = Draft202012Validator(contract.schema_for(name))
     records = read_jsonl(demo_out / file)

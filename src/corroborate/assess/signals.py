@@ -1,96 +1,133 @@
 """Reliability signals of one report, each with the spans that drive it.
 
-- ``attribution_rate``: share of the report's sentences (of 5 words or more)
-  that carry an attribution to a named person, organization or outlet.
-- ``unnamed_source_rate``: share of sentences attributed only to unnamed
-  sources ("officials said", "reports indicate").
-- ``machine_generated``: a first-version stylometric heuristic, documented with
-  its weights in ``data/machine.json``.
+Rates are over the report's *factual* sentences: sentences of 5 words or more,
+minus opinion sentences (an opinion marker from ``data/lexicons.json`` and no
+attribution) and sentences that only restate the headline (at least 60% of
+their content words are in the title, and the sentence has no attribution).
+
+- ``attribution_rate``: share of factual sentences attributed to a named person,
+  organization or outlet.
+- ``unnamed_source_rate``: share attributed only to unnamed sources ("officials
+  said", "reports indicate").
+- ``vagueness``: hedges and vague quantifiers not tied to a number ("numerous",
+  "some reports", "reportedly") per 100 words.
+- ``specificity``: named entities, numbers, dates and places (spaCy's entities)
+  per 100 words.
+- ``emotive``: loaded or moralizing words ("heinous", "cowardly act") per 100
+  words, from the documented lexicon.
+- ``machine_generated``: the trained detector's likelihood
+  (:mod:`corroborate.assess.detector`); its evidence is the sentences that hold
+  stock phrases of generated news.
+- ``single_source_claims`` is set by the incidents stage.
+
+Every evidence item is a span of ``report.text``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
-import statistics
 from functools import lru_cache
 from importlib import resources
 
 from spacy.tokens import Doc
 
 from corroborate.analyze.docinfo import info
+from corroborate.assess import detector
 from corroborate.records import Evidence, Report, Signals
 
 MIN_SENTENCE_WORDS = 5
+HEADLINE_SHARE = 0.6
+_WORD = re.compile(r"[a-z][a-z'-]+")
+_NUMBER_AFTER = re.compile(r"\s+(?:\d|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b)", re.IGNORECASE)
+
+
+def _phrase_re(phrases: list[str]) -> re.Pattern:
+    phrases = sorted(set(phrases), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _machine() -> dict:
-    data = json.loads(resources.files("corroborate.assess").joinpath("data/machine.json").read_text())
-    phrases = sorted(data["stock_phrases"], key=len, reverse=True)
-    data["stock_re"] = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b", re.IGNORECASE)
-    return data
+def lexicons() -> dict[str, re.Pattern]:
+    data = json.loads(resources.files("corroborate.assess").joinpath("data/lexicons.json").read_text())
+    return {name: _phrase_re(data[name]) for name in ("vague", "emotive", "opinion")}
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def machine_features(doc: Doc, sentences: list, attributed: set[int]) -> tuple[dict, list[Evidence]]:
-    """The heuristic's features and the stock-phrase evidence."""
-    cfg = _machine()
-    meta = info(doc)
-    text = meta.text
-    word_lengths = [n for n, alpha in zip(meta.lengths, meta.alpha) if alpha]
-    n_words = max(len(word_lengths), 1)
-    evidence = [
-        Evidence(signal="machine_generated", text=m.group(0), start=m.start(), end=m.end())
-        for m in cfg["stock_re"].finditer(text)
-    ]
-    lengths = [sum(meta.alpha[s.start : s.end]) for s in sentences]
-    cv = statistics.pstdev(lengths) / statistics.mean(lengths) if len(lengths) >= 2 and statistics.mean(lengths) else 0.55
-    return {
-        "stock_per_100_words": 100 * len(evidence) / n_words,
-        "attributed_share": len(attributed) / max(len(sentences), 1),
-        "sentence_length_cv": cv,
-        "mean_word_length": sum(word_lengths) / n_words,
-    }, evidence
+def _content(text: str) -> set[str]:
+    stop = _stop_words()
+    return {w for w in _WORD.findall(text.lower()) if w not in stop}
 
 
-def machine_score(features: dict) -> float:
-    cfg = _machine()
-    z = (
-        cfg["bias"]
-        + cfg["w_stock"] * min(features["stock_per_100_words"], 3.0)
-        + cfg["w_unattributed"] * (1 - features["attributed_share"])
-        + cfg["w_uniform"] * (0.55 - features["sentence_length_cv"])
-        + cfg["w_long_words"] * (features["mean_word_length"] - 4.7)
-    )
-    return 1 / (1 + math.exp(-z))
+def _matches(pattern: re.Pattern, text: str, signal: str, skip_numbers: bool = False) -> list[Evidence]:
+    out = []
+    for m in pattern.finditer(text):
+        if skip_numbers and _NUMBER_AFTER.match(text, m.end()):
+            continue  # "some 40", "about 12": a hedge on a number, not vagueness
+        out.append(Evidence(signal=signal, text=m.group(0), start=m.start(), end=m.end()))
+    return out
 
 
 def assess_report(report: Report, doc: Doc) -> Report:
     """Set ``report.signals`` from its analysis and parse."""
-    alpha = info(doc).alpha
-    sentences = [s for s in info(doc).sents if sum(alpha[s.start : s.end]) >= MIN_SENTENCE_WORDS]
-    named, unnamed, any_attr = set(), set(), set()
+    meta = info(doc)
+    text = meta.text
+    alpha = meta.alpha
+    n_words = max(sum(alpha), 1)
+    per100 = 100.0 / n_words
+    lex = lexicons()
+    sentences = [s for s in meta.sents if sum(alpha[s.start : s.end]) >= MIN_SENTENCE_WORDS]
+    named, unnamed, attributed = set(), set(), set()
     evidence: list[Evidence] = []
     for item in report.attributions:
         hit = {i for i, s in enumerate(sentences) if _overlaps(s.start_char, s.end_char, item.start, item.end)}
-        any_attr |= hit
+        attributed |= hit
         if item.speaker_type == "unnamed":
             unnamed |= hit
             evidence.append(Evidence(signal="unnamed_source_rate", text=item.text, start=item.start, end=item.end))
         else:
             named |= hit
             evidence.append(Evidence(signal="attribution_rate", text=item.text, start=item.start, end=item.end))
-    total = max(len(sentences), 1)
-    features, machine_evidence = machine_features(doc, sentences, any_attr)
+    title_words = _content(report.title or "")
+    factual = []
+    for i, s in enumerate(sentences):
+        if i not in attributed:
+            if lex["opinion"].search(s.text):
+                continue
+            words = _content(s.text)
+            if title_words and words and len(words & title_words) / len(words) >= HEADLINE_SHARE:
+                continue
+        factual.append(i)
+    total = max(len(factual), 1)
+    factual_set = set(factual)
+    vague = _matches(lex["vague"], text, "vagueness", skip_numbers=True)
+    emotive = _matches(lex["emotive"], text, "emotive")
+    stock = []
+    for m in detector.load_model().stock_re.finditer(text):
+        sent = next((x for x in meta.sents if x.start_char <= m.start() < x.end_char), None)
+        start, end = (sent.start_char, sent.end_char) if sent is not None else (m.start(), m.end())
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if not stock or stock[-1].start != start:  # one item per sentence
+            stock.append(Evidence(signal="machine_generated", text=text[start:end], start=start, end=end))
     report.signals = Signals(
-        attribution_rate=round(len(named) / total, 4),
-        unnamed_source_rate=round(len(unnamed - named) / total, 4),
-        machine_generated=round(machine_score(features), 4),
-        evidence=evidence + machine_evidence,
+        attribution_rate=round(len(named & factual_set) / total, 4),
+        unnamed_source_rate=round(len((unnamed - named) & factual_set) / total, 4),
+        vagueness=round(len(vague) * per100, 4),
+        specificity=round(len(meta.ents) * per100, 4),
+        emotive=round(len(emotive) * per100, 4),
+        machine_generated=round(detector.score(text), 4),
+        factual_sentences=len(factual),
+        evidence=evidence + vague + emotive + stock,
     )
     return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from corroborate.incidents.cluster import cluster, incident_id
 from corroborate.incidents.reconcile import reconcile
 from corroborate.records import Incident, Report
@@ -26,5 +28,10 @@ def build_incidents(reports: list[Report], previous: list[Incident] | None = Non
     for group in cluster(reports, fixed, embedder):
         ids = {owner[i] for i in group if i in owner}
         ident = ids.pop() if ids else incident_id(reports[group[0]].id)
-        incidents.append(reconcile([reports[i] for i in group], ident=ident, embedder=embedder))
+        incident = reconcile([reports[i] for i in group], ident=ident, embedder=embedder)
+        incidents.append(incident)
+        alone = Counter(p.report for p in incident.single_source_claims)
+        for i in group:
+            if reports[i].signals is not None:
+                reports[i].signals.single_source_claims = alone[reports[i].id] if len(group) > 1 else None
     return incidents

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from corroborate import __version__
 from corroborate.records import CONTRACT_VERSION, Report
-from corroborate.report.view import STATUS_ORDER, fact_range, fact_value, overview, reports_by_id, status_counts
+from corroborate.report.view import STATUS_ORDER, fact_range, fact_value, overview, reports_by_id, signal_rows, status_counts
 
 
 @lru_cache(maxsize=1)
@@ -20,7 +20,7 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(fact_range=fact_range, fact_value=fact_value, status_counts=status_counts)
+    env.globals.update(fact_range=fact_range, fact_value=fact_value, status_counts=status_counts, signal_rows=signal_rows)
     return env
 
 

@@ -41,3 +41,16 @@ def overview(result) -> dict:
 
 def reports_by_id(reports: list[Report]) -> dict[str, Report]:
     return {r.id: r for r in reports}
+
+
+def signal_rows(signals) -> list[tuple[str, float, float, str]]:
+    """(label, value, bar full scale, format) for each numeric signal shown as a bar."""
+    rows = [
+        ("attribution rate", signals.attribution_rate, 1.0, "%.2f"),
+        ("unnamed-source rate", signals.unnamed_source_rate, 1.0, "%.2f"),
+        ("vagueness /100 words", signals.vagueness, 3.0, "%.1f"),
+        ("specificity /100 words", signals.specificity, 20.0, "%.1f"),
+        ("emotive /100 words", signals.emotive, 3.0, "%.1f"),
+        ("machine-written likelihood", signals.machine_generated, 1.0, "%.2f"),
+    ]
+    return [row for row in rows if row[1] is not None]  # null: not measured (a record from contract 1.0)

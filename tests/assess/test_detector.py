@@ -1,0 +1,64 @@
+"""The trained machine-written detector: the shipped model, its scores, and reproducible training."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from importlib import resources
+
+import pytest
+
+from corroborate.assess import detector
+from helpers import SHARED, needs_shared
+
+WIRE = ("SPRINGFIELD, Ill. (AP) — Two men were shot early Sunday outside a bar on the city's east side, police said. "
+        "Sgt. Dana Moore said officers found the men, ages 24 and 31, shortly after 2 a.m. One was in critical condition. "
+        "No arrests had been made by Sunday afternoon. Anyone with information was asked to call 217-555-0100.")
+GENERATED = ("In a developing story, a shocking shooting has sent shockwaves through the community. It is evident that "
+             "this senseless act of violence has left residents grappling with fear and uncertainty. As the situation "
+             "continues to unfold, the community stands in solidarity with the victims. The road ahead may be fraught "
+             "with challenges, but the resolve of the residents remains unshaken in the face of adversity.")
+
+
+def test_shipped_model_is_consistent():
+    data = json.loads(resources.files("corroborate.assess").joinpath("data/detector.json").read_text())
+    assert len(data["vocabulary"]) == len(data["weights"]) > 1000
+    assert data["dense_names"] == list(detector.DENSE)
+    assert len(data["dense_mean"]) == len(data["dense_scale"]) == len(data["dense_weights"]) == len(detector.DENSE)
+    assert data["metrics"]["dev_auroc"] > 0.9
+
+
+def test_scores_are_probabilities_that_separate_wire_copy_from_generated_prose():
+    wire, generated = detector.score(WIRE), detector.score(GENERATED)
+    assert 0.0 <= wire < 0.5 < generated <= 1.0
+    assert detector.score("") == 0.5
+
+
+def test_layout_does_not_change_the_score():
+    # the training texts differ in layout by source, so the detector reads words and sentences only
+    assert detector.score(WIRE) == pytest.approx(detector.score(WIRE.replace(". ", ".\n\n")), abs=1e-9)
+
+
+@needs_shared
+def test_dev_auroc_with_the_runtime_scorer_matches_training():
+    from corroborate.assess import train_detector as train
+
+    samples = [s for s in train.load(SHARED / "data" / "llmfake") if s["dev"]]
+    scores = [(detector.score(s["text"]), s["label"]) for s in samples]
+    human = [p for p, y in scores if y == 0]
+    machine = [p for p, y in scores if y == 1]
+    auroc = sum((m > h) + 0.5 * (m == h) for m in machine for h in human) / (len(machine) * len(human))
+    assert auroc == pytest.approx(detector.load_model().meta["metrics"]["dev_auroc"], abs=0.002)
+
+
+@needs_shared
+@pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="training needs the 'train' extra (scikit-learn)")
+def test_training_reproduces_the_shipped_model(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "detector.json"
+    subprocess.run([sys.executable, "-m", "corroborate.assess.train_detector", str(SHARED / "data" / "llmfake"),
+                    "--out", str(out)], check=True, capture_output=True, timeout=900)
+    shipped = resources.files("corroborate.assess").joinpath("data/detector.json").read_text()
+    assert out.read_text(encoding="utf-8") == shipped
