@@ -36,6 +36,7 @@ import alignment  # noqa: E402
 import detector  # noqa: E402
 import embedded  # noqa: E402
 import gva_counts  # noqa: E402
+import html_scale  # noqa: E402
 import gva_incidents  # noqa: E402
 import injected  # noqa: E402
 import scale  # noqa: E402
@@ -179,6 +180,12 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for row in scale.measure(OUT / "gva" / "reports.jsonl"):
         print(f"| | {row['reports']:,} | {row['seconds']:.1f} | {row['ms_per_report']:.2f} | {row['incidents']:,} |")
+    big = html_scale.measure(OUT / "gva" / "reports.jsonl", 5000)
+    load = f"{big['load_seconds']:.2f} s" if big["load_seconds"] is not None else "not measured (no chromium/playwright)"
+    page_load = f"{big['largest_page_load_seconds']:.2f} s" if big.get("largest_page_load_seconds") is not None else "n/a"
+    print(f"\nreport.html at {big['reports']:,} reports ({big['incidents']:,} incidents): {big['html_mb']:.1f} MB, "
+          f"opens in Chromium in {load}; {big['pages']} pages in report-pages/, the largest {big['largest_page_mb']:.1f} MB "
+          f"opening in {page_load}; report.md {big['md_mb']:.1f} MB; all outputs written in {big['write_seconds']:.1f} s")
     print("\nGVA count misses by class:")
     for category, res in counts.items():
         print(f"  {category}: " + "; ".join(f"{name} {n}" for name, n in res["errors"].most_common()))

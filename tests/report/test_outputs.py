@@ -106,3 +106,23 @@ def test_article_text_is_escaped_in_html_and_markdown(tmp_path):
     assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in html
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "<script" not in md
+
+
+def test_markdown_overview_and_outlets_tables(demo_out):
+    md = (demo_out / "report.md").read_text(encoding="utf-8")
+    rows = [line for line in md.splitlines() if line.startswith("| At least 14 killed in Eastgate Market")]
+    assert len(rows) == 1
+    cells = [c.strip() for c in rows[0].strip("|").split("|")]
+    assert cells[1:6] == ["2026-03-14", "Port Halvard", "5", "21 (conflicting)", "57 (conflicting)"]
+    outlets = md.split("## Outlets", 1)[1]
+    assert "| PulseNow | 1 | 0.00 | 1.00 |" in outlets
+
+
+def test_html_timeline_and_toll_chart(demo_out, demo_result):
+    html = (demo_out / "report.html").read_text(encoding="utf-8")
+    market = next(i for i in demo_result.incidents if len(i.reports) == 5)
+    section = html.split(f'<section class="incident" id="{market.id}"', 1)[1].split("</section>", 1)[0]
+    assert section.count("<tr><td>") == 5  # one timeline row per report
+    svg = section.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert svg.count("<circle") == 4  # the four dated reports that state a death toll (coastline-daily is undated)
+    assert "<script" not in svg

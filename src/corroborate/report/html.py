@@ -3,10 +3,13 @@ template with autoescaping on: article text is untrusted and is always escaped."
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
+from markupsafe import Markup, escape
+
 from corroborate import __version__
-from corroborate.records import CONTRACT_VERSION, Report
+from corroborate.records import CONTRACT_VERSION, Incident, Provenance, Report
 from corroborate.report.view import STATUS_ORDER, fact_range, fact_value, overview, reports_by_id, signal_rows, status_counts
 
 
@@ -36,24 +39,264 @@ def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, tu
     return pieces
 
 
-def highlights(report: Report) -> list[tuple[str, tuple[str, ...]]]:
+#: classes drawn as a background highlight (<mark>); the others are underlined
+MARK_CLASSES = ("count", "perpetrator", "weapon", "victim", "target", "place")
+#: above this many reports, incidents and report texts go to pages of their own (see README)
+LARGE_RUN = 1000
+CONTEXT_CHARS = 90
+
+
+def anchor(report_id: str) -> str:
+    """A fragment-safe id for a report: report ids are untrusted and may hold any character."""
+    return "r-" + hashlib.sha1(report_id.encode("utf8")).hexdigest()[:12]
+
+
+def span_id(report_id: str, start: int, end: int) -> str:
+    return f"{anchor(report_id)}-{start}-{end}"
+
+
+def highlight_spans(report: Report) -> list[tuple[int, int, str]]:
     spans = [(c.start, c.end, "count") for c in report.counts]
     spans += [(a.start, a.end, "attribution") for a in report.attributions]
+    spans += [(e.start, e.end, "entity") for e in report.entities]
     for event in report.events[:1]:
         for item in event.perpetrator_organizations + event.perpetrator_individuals:
             spans.append((item.start, item.end, "perpetrator"))
         for item in event.weapons:
             spans.append((item.start, item.end, "weapon"))
-    return segments(report.text, spans)
+        spans += [(i.start, i.end, "victim") for i in event.victims]
+        spans += [(i.start, i.end, "target") for i in event.targets]
+        spans += [(i.start, i.end, "place") for i in event.locations]
+    return spans
+
+
+def highlights(report: Report) -> list[tuple[str, tuple[str, ...]]]:
+    return segments(report.text, highlight_spans(report))
+
+
+def choose_anchors(provenance: list[Provenance]) -> list[tuple[int, int]]:
+    """Non-overlapping spans to mark in one report's text: earliest first, longest first on ties."""
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted({(p.start, p.end) for p in provenance}, key=lambda se: (se[0], -(se[1] - se[0]))):
+        if not chosen or start >= chosen[-1][1]:
+            chosen.append((start, end))
+    return chosen
+
+
+def render_text(report: Report, anchors: list[tuple[int, int]]) -> Markup:
+    """The report text as HTML: highlights, and each fact's span as a marked target that links land on."""
+    spans = highlight_spans(report) + [(s, e, "") for s, e in anchors]
+    opens = {s: e for s, e in anchors}
+    out, pos, closing = [], 0, None
+    for piece, classes in segments(report.text, spans):
+        if closing is None and pos in opens:
+            closing = opens[pos]
+            out.append(Markup('<mark class="fact" id="{}">').format(span_id(report.id, pos, closing)))
+        classes = tuple(c for c in classes if c)
+        if not classes:
+            out.append(escape(piece))
+        elif any(c in MARK_CLASSES for c in classes):
+            out.append(Markup('<mark class="{}">{}</mark>').format(" ".join(classes), piece))
+        else:
+            out.append(Markup('<span class="{}">{}</span>').format(" ".join(classes), piece))
+        pos += len(piece)
+        if closing is not None and pos >= closing:
+            out.append(Markup("</mark>"))
+            closing = None
+    if closing is not None:
+        out.append(Markup("</mark>"))
+    return Markup("").join(out)
+
+
+def in_context(report: Report, start: int, end: int) -> Markup:
+    """The span with up to CONTEXT_CHARS of text on each side, cut at word boundaries; the span highlighted."""
+    text = report.text
+    left = max(0, start - CONTEXT_CHARS)
+    if left > 0:
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else left
+    right = min(len(text), end + CONTEXT_CHARS)
+    if right < len(text):
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else right
+    return Markup("{}{}<mark class=\"quote\">{}</mark>{}{}").format(
+        "…" if left > 0 else "", text[left:start], text[start:end], text[end:right], "…" if right < len(text) else ""
+    )
+
+
+def timeline(incident: Incident, by_id: dict[str, Report]) -> list[dict]:
+    """The incident's reports in order of publication (undated last), with each one's stated death toll."""
+    from corroborate.incidents.reconcile import best_claim
+
+    rows = []
+    for rid in incident.reports:
+        report = by_id[rid]
+        claim = best_claim(report, "killed")
+        rows.append({"report": report, "published": report.published, "killed": claim})
+    return sorted(rows, key=lambda row: (row["published"] is None, row["published"] or ""))
+
+
+def toll_chart(rows: list[dict]) -> Markup | None:
+    """A small inline SVG of each dated report's stated death toll over time; None under two points."""
+    from datetime import datetime
+
+    points = []
+    for row in rows:
+        if row["published"] and row["killed"] is not None:
+            when = datetime.fromisoformat(row["published"] if "T" in row["published"] else row["published"] + "T00:00:00")
+            points.append((when.replace(tzinfo=None).timestamp(), row["killed"].value, row))
+    if len(points) < 2:
+        return None
+    width, height, pad = 420, 160, 36
+    t0, t1 = min(p[0] for p in points), max(p[0] for p in points)
+    top = max(p[1] for p in points) or 1
+    def x(t: float, i: int) -> float:
+        return pad + (width - 2 * pad) * ((t - t0) / (t1 - t0) if t1 > t0 else i / (len(points) - 1))
+    def y(v: float) -> float:
+        return height - pad + (-(height - 2 * pad) * v / top)
+    coords = [(x(t, i), y(v), v, row) for i, (t, v, row) in enumerate(points)]
+    parts = [Markup('<svg class="chart" role="img" viewBox="0 0 {} {}" width="{}" height="{}" aria-label="{}">').format(
+        width, height, width, height, f"Stated death toll by publication time, {len(points)} reports")]
+    parts.append(Markup('<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" class="axis"/><line x1="{0}" y1="{3}" x2="{0}" y2="{1}" class="axis"/>').format(
+        pad, height - pad, width - pad, pad / 2))
+    parts.append(Markup('<text x="{}" y="{}" class="tick">0</text><text x="{}" y="{}" class="tick">{}</text>').format(
+        pad - 6, height - pad + 4, pad - 6, y(top) + 4, top))
+    parts.append(Markup('<polyline class="line" points="{}"/>').format(" ".join(f"{cx:.1f},{cy:.1f}" for cx, cy, _, _ in coords)))
+    for cx, cy, v, row in coords:
+        report = row["report"]
+        label = f"{report.source or report.id}, {report.published}: {row['killed'].text}"
+        parts.append(Markup('<circle cx="{:.1f}" cy="{:.1f}" r="4" class="{}"><title>{}</title></circle><text x="{:.1f}" y="{:.1f}" class="value">{}</text>').format(
+            cx, cy, row["killed"].hedge, label, cx, cy - 8, v))
+    parts.append(Markup('<text x="{}" y="{}" class="tick">{}</text><text x="{}" y="{}" class="tick end">{}</text>').format(
+        pad, height - 8, points[0][2]["published"][:16].replace("T", " "), width - pad, height - 8, points[-1][2]["published"][:16].replace("T", " ")))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def evidence_by_signal(report: Report) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for e in report.signals.evidence if report.signals else []:
+        out.setdefault(e.signal, []).append(e)
+    return out
+
+
+PAGE_SIZE = 500
+INCIDENTS_PER_PAGE = 250
+
+
+def page_name(number: int, kind: str = "reports") -> str:
+    return f"{kind}-{number:03d}.html"
 
 
 def render_html(result) -> str:
+    """``report.html``. For a large run, incidents and reports go to :func:`render_pages` instead."""
+    return _render(result, page=None)
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def render_pages(result) -> dict[str, str]:
+    """For a large run (over ``LARGE_RUN`` reports): the incident and report pages, by file name
+    under ``PAGES_DIR``; nothing for a small run, whose report.html holds everything."""
+    if len(result.reports) <= LARGE_RUN:
+        return {}
+    out = {}
+    for kind, items, size in (("incidents", result.incidents, INCIDENTS_PER_PAGE), ("reports", result.reports, PAGE_SIZE)):
+        chunks = _chunks(items, size)
+        for k, chunk in enumerate(chunks, start=1):
+            page = {"kind": kind, "first": (k - 1) * size + 1, "last": (k - 1) * size + len(chunk),
+                    "previous": page_name(k - 1, kind) if k > 1 else None,
+                    "next": page_name(k + 1, kind) if k < len(chunks) else None}
+            out[page_name(k, kind)] = _render(result, page=page, chunk=chunk)
+    return out
+
+
+PAGES_DIR = "report-pages"
+
+
+def _shared(result) -> tuple[dict, dict]:
+    """What every page of one run needs: reports by id, and the fact spans to mark in each report."""
+    cached = getattr(result, "_html_shared", None)
+    if cached is not None and cached[0] is result.reports and cached[1] is result.incidents:
+        return cached[2]
+    by_id = reports_by_id(result.reports)
+    provenance: dict[str, list[Provenance]] = {}
+    for incident in result.incidents:
+        for fact in incident.facts:
+            for p in fact.support + fact.dissent:
+                provenance.setdefault(p.report, []).append(p)
+    shared = (by_id, {rid: choose_anchors(provs) for rid, provs in provenance.items()})
+    try:
+        result._html_shared = (result.reports, result.incidents, shared)
+    except AttributeError:
+        pass
+    return shared
+
+
+def _render(result, page: dict | None, chunk: list | None = None) -> str:
+    from corroborate.assess.sources import aggregate
+
+    by_id, anchors = _shared(result)
+
+    def span_link(p: Provenance) -> str:
+        """The id of the marked span in the report text that holds (or overlaps) this provenance span."""
+        for start, end in anchors.get(p.report, []):
+            if start < p.end and p.start < end or (start, end) == (p.start, p.end):
+                return span_id(p.report, start, end)
+        return anchor(p.report)
+
+    large = len(result.reports) > LARGE_RUN
+    position = {r.id: i for i, r in enumerate(result.reports)}
+    incident_position = {inc.id: i for i, inc in enumerate(result.incidents)}
+
+    def href(report_id: str, fragment: str | None = None) -> str:
+        fragment = fragment or anchor(report_id)
+        if not large:
+            return "#" + fragment
+        # only incident pages link to reports in a large run; they sit beside the report pages
+        return f"{page_name(position[report_id] // PAGE_SIZE + 1)}#{fragment}"
+
+    def incident_href(ident: str) -> str:
+        if not large:
+            return "#" + ident
+        return f"{PAGES_DIR}/{page_name(incident_position[ident] // INCIDENTS_PER_PAGE + 1, 'incidents')}#{ident}"
+
+    def listing(kind: str, items: list, size: int) -> list[dict]:
+        return [{"href": f"{PAGES_DIR}/{page_name(k, kind)}", "first": (k - 1) * size + 1, "last": min(k * size, len(items))}
+                for k in range(1, len(_chunks(items, size)) + 1)] if large and page is None else []
+
+    if page is None:
+        section_incidents, page_reports = ([], []) if large else (result.incidents, result.reports)
+    elif page["kind"] == "incidents":
+        section_incidents, page_reports = chunk, []
+    else:
+        section_incidents, page_reports = [], chunk
     return _environment().get_template("report.html.j2").render(
         info=overview(result),
         incidents=result.incidents,
         reports=result.reports,
-        by_id=reports_by_id(result.reports),
+        page_reports=page_reports,
+        section_incidents=section_incidents,
+        page=page,
+        pages=listing("reports", result.reports, PAGE_SIZE),
+        incident_pages=listing("incidents", result.incidents, INCIDENTS_PER_PAGE),
+        incident_href=incident_href,
+        page_size=PAGE_SIZE,
+        by_id=by_id,
         errors=result.errors,
+        sources=[] if page else aggregate(result.reports, result.incidents),
+        large=large and page is None,
+        large_run=LARGE_RUN,
+        anchor=anchor,
+        href=href,
+        span_link=span_link,
+        render_text=lambda r: render_text(r, anchors.get(r.id, [])),
+        in_context=in_context,
+        timeline=timeline,
+        toll_chart=toll_chart,
+        evidence_by_signal=evidence_by_signal,
         highlights=highlights,
         status_order=STATUS_ORDER,
         version=__version__,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corroborate.report.view import fact_range, fact_value, overview, reports_by_id
+from corroborate.report.view import fact_range, fact_value, overview, reports_by_id, status_counts
 
 
 def _cell(text: object) -> str:
@@ -14,6 +14,8 @@ def _cell(text: object) -> str:
 
 
 def render_markdown(result) -> str:
+    from corroborate.assess.sources import aggregate
+
     info = overview(result)
     by_id = reports_by_id(result.reports)
     lines = [
@@ -23,6 +25,17 @@ def render_markdown(result) -> str:
         + (f", {info['n_errors']} inputs rejected" if info["n_errors"] else "") + ".",
         "",
     ]
+    if result.incidents:
+        lines += ["| incident | date | location | reports | killed | injured | facts |", "|---|---|---|---:|---|---|---|"]
+        for incident in result.incidents:
+            heads = []
+            for slot in ("killed", "injured"):
+                fact = next((f for f in incident.facts if f.slot == slot), None)
+                heads.append(f"{_cell(fact_value(fact))} ({fact.status.replace('_', ' ')})" if fact else "")
+            statuses = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in status_counts(incident).items())
+            lines.append(f"| {_cell(incident.title or incident.id)} | {_cell(incident.date or 'unknown')} | "
+                         f"{_cell(incident.location or 'unknown')} | {len(incident.reports)} | {heads[0]} | {heads[1]} | {statuses} |")
+        lines.append("")
     for incident in result.incidents:
         lines += [
             f"## {_cell(incident.title or incident.id)}",
@@ -45,6 +58,17 @@ def render_markdown(result) -> str:
             lines += ["Claims only one report makes:", ""]
             lines += [f"- {_cell(p.report)}: “{_cell(p.text)}”" for p in incident.single_source_claims]
             lines.append("")
+    sources = aggregate(result.reports, result.incidents)
+    if sources:
+        lines += ["## Outlets", "", "| outlet | reports | attribution rate | machine-written | facts corroborated | single source | conflicting |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for src in sources:
+            sig = src.signals
+            rate = f"{sig['attribution_rate']:.2f}" if "attribution_rate" in sig else ""
+            machine = f"{sig['machine_generated']:.2f}" if "machine_generated" in sig else ""
+            lines.append(f"| {_cell(src.source)} | {src.reports} | {rate} | {machine} | {src.facts.corroborated} | "
+                         f"{src.facts.single_source} | {src.facts.conflicting} |")
+        lines.append("")
     if result.errors:
         lines += ["## Rejected inputs", ""]
         lines += [f"- {_cell(e.input)}: {_cell(e.message)}" for e in result.errors]
