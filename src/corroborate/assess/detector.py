@@ -123,18 +123,26 @@ def dense_features(text: str, tokens: list[str], stock_re: re.Pattern) -> list[f
     ]
 
 
-def score(text: str, model: Model | None = None) -> float:
-    """The likelihood in [0, 1] that ``text`` is machine-written (0.5 for an empty text)."""
-    model = model or load_model()
+def features(text: str, stock_re: re.Pattern) -> tuple[dict[str, float], list[float]] | None:
+    """The model's inputs, the same for training and scoring: each term's ``log(1 + count)`` over the
+    L2 norm of all the text's terms, and the dense features. None for a text with no words."""
     text = text[:MAX_CHARS]
     tokens = words(text)
     if not tokens:
-        return 0.5
-    z = model.bias
+        return None
     counts = terms(tokens)
-    hits = [(model.vocabulary[t], math.log1p(c)) for t, c in counts.items() if t in model.vocabulary]
     norm = math.sqrt(sum(math.log1p(c) ** 2 for c in counts.values())) or 1.0
-    z += sum(model.weights[i] * v / norm for i, v in hits)
-    dense = dense_features(text, tokens, model.stock_re)
+    return {t: math.log1p(c) / norm for t, c in counts.items()}, dense_features(text, tokens, stock_re)
+
+
+def score(text: str, model: Model | None = None) -> float:
+    """The likelihood in [0, 1] that ``text`` is machine-written (0.5 for an empty text)."""
+    model = model or load_model()
+    found = features(text, model.stock_re)
+    if found is None:
+        return 0.5
+    term_values, dense = found
+    z = model.bias
+    z += sum(model.weights[model.vocabulary[t]] * v for t, v in term_values.items() if t in model.vocabulary)
     z += sum(w * (x - m) / s for w, x, m, s in zip(model.dense_weights, dense, model.dense_mean, model.dense_scale))
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))

@@ -24,9 +24,10 @@ def write_outputs(result, out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     write_jsonl(out / "reports.jsonl", result.reports)
     write_jsonl(out / "incidents.jsonl", result.incidents)
-    write_jsonl(out / "sources.jsonl", aggregate(result.reports, result.incidents))
-    (out / "report.md").write_text(render_markdown(result), encoding="utf-8")
-    (out / "report.html").write_text(render_html(result), encoding="utf-8")
+    sources = aggregate(result.reports, result.incidents)
+    write_jsonl(out / "sources.jsonl", sources)
+    (out / "report.md").write_text(render_markdown(result, sources), encoding="utf-8")
+    (out / "report.html").write_text(render_html(result, sources), encoding="utf-8")
     pages = render_pages(result)  # a large run: the reports' texts, a page per 500 reports
     if (out / PAGES_DIR).is_dir():
         shutil.rmtree(out / PAGES_DIR)  # pages of an earlier run into the same directory

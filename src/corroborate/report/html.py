@@ -70,10 +70,6 @@ def highlight_spans(report: Report) -> list[tuple[int, int, str]]:
     return spans
 
 
-def highlights(report: Report) -> list[tuple[str, tuple[str, ...]]]:
-    return segments(report.text, highlight_spans(report))
-
-
 def choose_anchors(provenance: list[Provenance]) -> list[tuple[int, int]]:
     """Non-overlapping spans to mark in one report's text: earliest first, longest first on ties."""
     chosen: list[tuple[int, int]] = []
@@ -188,9 +184,10 @@ def page_name(number: int, kind: str = "reports") -> str:
     return f"{kind}-{number:03d}.html"
 
 
-def render_html(result) -> str:
-    """``report.html``. For a large run, incidents and reports go to :func:`render_pages` instead."""
-    return _render(result, page=None)
+def render_html(result, sources: list | None = None) -> str:
+    """``report.html``. For a large run, incidents and reports go to :func:`render_pages` instead.
+    ``sources``: the outlets (:func:`corroborate.assess.sources.aggregate`), if already computed."""
+    return _render(result, _shared(result), page=None, sources=sources)
 
 
 def _chunks(items: list, size: int) -> list[list]:
@@ -202,6 +199,7 @@ def render_pages(result) -> dict[str, str]:
     under ``PAGES_DIR``; nothing for a small run, whose report.html holds everything."""
     if len(result.reports) <= LARGE_RUN:
         return {}
+    shared = _shared(result)
     out = {}
     for kind, items, size in (("incidents", result.incidents, INCIDENTS_PER_PAGE), ("reports", result.reports, PAGE_SIZE)):
         chunks = _chunks(items, size)
@@ -209,7 +207,7 @@ def render_pages(result) -> dict[str, str]:
             page = {"kind": kind, "first": (k - 1) * size + 1, "last": (k - 1) * size + len(chunk),
                     "previous": page_name(k - 1, kind) if k > 1 else None,
                     "next": page_name(k + 1, kind) if k < len(chunks) else None}
-            out[page_name(k, kind)] = _render(result, page=page, chunk=chunk)
+            out[page_name(k, kind)] = _render(result, shared, page=page, chunk=chunk)
     return out
 
 
@@ -218,27 +216,18 @@ PAGES_DIR = "report-pages"
 
 def _shared(result) -> tuple[dict, dict]:
     """What every page of one run needs: reports by id, and the fact spans to mark in each report."""
-    cached = getattr(result, "_html_shared", None)
-    if cached is not None and cached[0] is result.reports and cached[1] is result.incidents:
-        return cached[2]
-    by_id = reports_by_id(result.reports)
     provenance: dict[str, list[Provenance]] = {}
     for incident in result.incidents:
         for fact in incident.facts:
             for p in fact.support + fact.dissent:
                 provenance.setdefault(p.report, []).append(p)
-    shared = (by_id, {rid: choose_anchors(provs) for rid, provs in provenance.items()})
-    try:
-        result._html_shared = (result.reports, result.incidents, shared)
-    except AttributeError:
-        pass
-    return shared
+    return reports_by_id(result.reports), {rid: choose_anchors(provs) for rid, provs in provenance.items()}
 
 
-def _render(result, page: dict | None, chunk: list | None = None) -> str:
+def _render(result, shared: tuple[dict, dict], page: dict | None, chunk: list | None = None, sources: list | None = None) -> str:
     from corroborate.assess.sources import aggregate
 
-    by_id, anchors = _shared(result)
+    by_id, anchors = shared
 
     def span_link(p: Provenance) -> str:
         """The id of the marked span in the report text that holds (or overlaps) this provenance span."""
@@ -286,7 +275,7 @@ def _render(result, page: dict | None, chunk: list | None = None) -> str:
         page_size=PAGE_SIZE,
         by_id=by_id,
         errors=result.errors,
-        sources=[] if page else aggregate(result.reports, result.incidents),
+        sources=[] if page else (sources if sources is not None else aggregate(result.reports, result.incidents)),
         large=large and page is None,
         large_run=LARGE_RUN,
         anchor=anchor,
@@ -297,7 +286,6 @@ def _render(result, page: dict | None, chunk: list | None = None) -> str:
         timeline=timeline,
         toll_chart=toll_chart,
         evidence_by_signal=evidence_by_signal,
-        highlights=highlights,
         status_order=STATUS_ORDER,
         version=__version__,
         contract=CONTRACT_VERSION,

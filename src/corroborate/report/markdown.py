@@ -13,7 +13,8 @@ def _cell(text: object) -> str:
     return value
 
 
-def render_markdown(result) -> str:
+def render_markdown(result, sources: list | None = None) -> str:
+    """``sources``: the outlets (:func:`corroborate.assess.sources.aggregate`), if already computed."""
     from corroborate.assess.sources import aggregate
 
     info = overview(result)
@@ -58,7 +59,8 @@ def render_markdown(result) -> str:
             lines += ["Claims only one report makes:", ""]
             lines += [f"- {_cell(p.report)}: “{_cell(p.text)}”" for p in incident.single_source_claims]
             lines.append("")
-    sources = aggregate(result.reports, result.incidents)
+    if sources is None:
+        sources = aggregate(result.reports, result.incidents)
     if sources:
         lines += ["## Outlets", "", "| outlet | reports | attribution rate | machine-written | facts corroborated | single source | conflicting |",
                   "|---|---:|---:|---:|---:|---:|---:|"]
