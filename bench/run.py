@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -29,6 +31,8 @@ ECBPLUS = SHARED / "data" / "ecbplus" / "docs.jsonl"
 OUT = HERE / "out"
 PY = sys.executable
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
+#: input sizes for the memory table, in multiples of the GVA dev set
+SCALES = tuple(int(k) for k in os.environ.get("BENCH_SCALES", "1,4,16").split(","))
 CLI = str(Path(PY).with_name("corroborate"))
 
 sys.path.insert(0, str(HERE))
@@ -39,6 +43,7 @@ import gva_counts  # noqa: E402
 import html_scale  # noqa: E402
 import gva_incidents  # noqa: E402
 import injected  # noqa: E402
+import memory  # noqa: E402
 import scale  # noqa: E402
 import muc4  # noqa: E402
 from metrics import bcubed  # noqa: E402
@@ -60,12 +65,33 @@ def run_raw() -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run_corroborate() -> dict:
+def run_corroborate(inputs: Path = GVA, out: Path = OUT / "gva", workers: int | None = 1) -> dict:
+    """``corroborate run`` as a user runs it; ``workers`` None: the default (all cores)."""
     OUT.mkdir(parents=True, exist_ok=True)
-    code, stderr, seconds, rss = run_measured([CLI, "run", str(GVA), "--out", str(OUT / "gva"), "--quiet"])
-    if code not in (0, 1):  # 1: some inputs were bad (GVA has empty lines), the rest is complete
-        sys.exit(f"corroborate failed ({code}):\n{stderr}")
-    return {"seconds": seconds, "rss_mb": rss, "summary": stderr.strip().splitlines()[-1]}
+    args = [CLI, "run", str(inputs), "--out", str(out), "--quiet"] + ([] if workers is None else ["--workers", str(workers)])
+    res = memory.measure(args)
+    if res["code"] not in (0, 1):  # 1: some inputs were bad (GVA has empty lines), the rest is complete
+        sys.exit(f"corroborate failed ({res['code']}):\n{res['stderr']}")
+    summary = res["stderr"].strip().splitlines()[-1]
+    first = re.search(r"first report after ([0-9.]+) s", summary)
+    return {**res, "rss_mb": res["tree_mb"], "summary": summary, "first_report": float(first.group(1)) if first else None}
+
+
+def same_outputs(a: Path, b: Path) -> bool:
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    return files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file()) and all(
+        (a / f).read_bytes() == (b / f).read_bytes() for f in files)
+
+
+def startup() -> dict:
+    """Start-up: one short report, end to end (process start to all outputs written), best of 3."""
+    one = OUT / "startup" / "one.txt"
+    one.parent.mkdir(parents=True, exist_ok=True)
+    one.write_text("Two hurt in Elm Street shooting\n\nTwo men were wounded in a shooting on Elm Street on Saturday "
+                   "night, police said. Both were taken to a hospital.\n", encoding="utf-8")
+    runs = [run_corroborate(one, OUT / "startup" / "out", None) for _ in range(3)]
+    best = min(runs, key=lambda r: r["seconds"])
+    return {"seconds": best["seconds"], "first_report": best["first_report"], "rss_mb": best["tree_mb"]}
 
 
 def gva_clustering() -> tuple[float, float, float, int, int]:
@@ -120,6 +146,39 @@ def main() -> None:
     n_reports = sum(1 for line in (OUT / "gva" / "reports.jsonl").open(encoding="utf-8"))
     raw_wps = words / raw["seconds"]
     our_wps = words / ours["seconds"]
+    two = run_corroborate(out=OUT / "gva-2workers", workers=2)
+    two_wps = words / two["seconds"]
+    identical = same_outputs(OUT / "gva", OUT / "gva-2workers")
+    rows = [
+        ("raw spaCy nlp.pipe (model loaded), 1 process", f"{words:,}", f"{raw['seconds']:.1f}", f"{raw_wps:,.0f}", f"{raw['rss_mb']:.0f}"),
+        (f"corroborate run --workers 1, end to end ({n_reports:,} reports)", f"{words:,}", f"{ours['seconds']:.1f}", f"{our_wps:,.0f}", f"{ours['rss_mb']:.0f}"),
+        ("corroborate run --workers 2, end to end", f"{words:,}", f"{two['seconds']:.1f}", f"{two_wps:,.0f}", f"{two['tree_mb']:.0f}"),
+    ]
+    print("| pipeline | words | seconds | words/s | peak RSS MB (all processes) |")
+    print("|---|---:|---:|---:|---:|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print(f"\nthroughput ratio corroborate (1 process) / raw spaCy: {our_wps / raw_wps:.2f}  (goal >= 0.80; best of {REPEAT} runs each; per-pair ratios {spread})")
+    print(f"2 workers: {two_wps / our_wps:.2f}x the 1-process throughput, scaling efficiency {two_wps / our_wps / 2:.2f}; "
+          f"output identical to 1 process: {'yes' if identical else 'NO'}")
+    print(f"raw spaCy model load: {raw['load_seconds']:.1f} s")
+    print(f"corroborate: {ours['summary']}")
+    print(f"corroborate --workers 2: {two['summary']}")
+    up = startup()
+    print(f"\nstart-up: one report end to end {up['seconds']:.2f} s (process start to all outputs written), "
+          f"first report analyzed after {up['first_report']:.2f} s; on the GVA run: first report after "
+          f"{ours['first_report']:.1f} s (1 process), {two['first_report']:.1f} s (2 workers, spawned and loading the model)")
+    print("\n| memory (default workers: all cores) | reports | words | seconds | peak RSS MB, all processes | largest process MB | processes |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for k in SCALES:
+        if k == 1:
+            res = run_corroborate(out=OUT / "gva-default", workers=None)
+        else:
+            res = run_corroborate(memory.synthetic(GVA, k, OUT / f"gva-x{k}.jsonl"), OUT / f"gva-x{k}", None)
+        n, w = re.match(r"(\d+) reports \(([\d,]+) words\)", res["summary"]).groups()
+        print(f"| GVA dev x{k} | {int(n):,} | {w} | {res['seconds']:.1f} | {res['tree_mb']:.0f} | {res['largest_mb']:.0f} | {res['processes']} |", flush=True)
+        if k > 1:
+            shutil.rmtree(OUT / f"gva-x{k}", ignore_errors=True)
     p, r, f, n_pred, n_gold = gva_clustering()
     rows = [
         ("raw spaCy nlp.pipe (model loaded)", f"{words:,}", f"{raw['seconds']:.1f}", f"{raw_wps:,.0f}", f"{raw['rss_mb']:.0f}"),

@@ -1,32 +1,49 @@
 """The pipeline: ingest -> clean -> analyze -> assess -> incidents.
 
-``run(inputs)`` is the Python API; the ``corroborate run`` command is a thin
-shell over it and :func:`corroborate.report.write_outputs`.
+:func:`stream` is the run itself, in bounded memory: inputs are read one at a time,
+analyzed in batches (on several processes with ``workers``, see
+:mod:`corroborate.workers`) and each report is appended to a file as soon as it is
+analyzed; only its clustering features stay in memory. Clustering then groups those
+features, and each incident is reconciled from its own reports, read back from disk. The
+``corroborate run`` command is :func:`stream` into ``--out`` plus
+:func:`corroborate.report.write_documents`.
+
+:func:`run` is the Python API: the same, returning the reports and incidents as lists.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corroborate.ingest import iter_inputs
-from corroborate.ingest.clean import clean_text
 from corroborate.ingest.readers import JSONL_SUFFIXES, SUPPORTED, RawDoc, Skipped
-from corroborate.records import CONTRACT_VERSION, Incident, InputError, Report
+from corroborate.records import CONTRACT_VERSION, Incident, InputError, Report, Source
 
-BATCH_SIZE = 64
+BATCH_SIZE = 64  # for analyze_reports (bench and tests); runs use corroborate.workers.BATCH_SIZE
+#: with one process, features are MinHash-signed this many at a time (their shingles held till then)
+SIGN_CHUNK = 1000
 
 
 @dataclass
 class Result:
-    reports: list[Report] = field(default_factory=list)
-    incidents: list[Incident] = field(default_factory=list)
+    """What a run produced. ``reports`` and ``incidents`` are lists (:func:`run`) or, for a
+    streamed run (:func:`stream`), :class:`corroborate.store.JsonlStore` views of the output
+    files, read back on demand."""
+
+    reports: Sequence[Report] = field(default_factory=list)
+    incidents: Sequence[Incident] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     warnings: list[InputError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     previous: int = 0  # reports carried over from ``--previous``
+    words: int = 0  # words in the new reports' texts
+    sources: list[Source] | None = None  # the outlets, once aggregated
+    first_report_at: float | None = None  # time.perf_counter() when the first report was analyzed
 
     @property
     def exit_code(self) -> int:
@@ -54,90 +71,69 @@ def estimate_total(inputs: Iterable[str | os.PathLike]) -> int:
 
 def to_report(raw: RawDoc) -> Report:
     """Clean a raw document into a report (the clean stage)."""
-    cleaned = clean_text(raw.text)
-    return Report(
-        id=raw.id,
-        title=raw.title,
-        source=raw.source,
-        url=raw.url,
-        published=raw.published,
-        byline=raw.byline or cleaned.byline,
-        text=cleaned.text,
-        removed=cleaned.removed,
-        origin=raw.origin,
-    )
+    from corroborate.workers import to_report as clean
+
+    return clean(raw)
 
 
 class PreviousRunError(ValueError):
     """``--previous DIR`` is not the output of an earlier compatible run."""
 
 
+def _previous_records(directory: str | os.PathLike, name: str, model) -> Iterator[tuple[str, object]]:
+    """(line, record) for each line of ``directory/name``; raises :class:`PreviousRunError`."""
+    folder = Path(directory)
+    path = folder / name
+    if not path.is_file():
+        raise PreviousRunError(f"{folder} is not the output of an earlier run: {name} is missing")
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            try:
+                item = model.model_validate_json(line)
+            except ValueError as exc:
+                raise PreviousRunError(f"{path}:{lineno}: not a valid record ({str(exc).splitlines()[0]})") from None
+            if item.schema_version.split(".")[0] != CONTRACT_VERSION.split(".")[0]:
+                raise PreviousRunError(f"{path}:{lineno}: contract {item.schema_version}, this corroborate writes {CONTRACT_VERSION}")
+            yield line, item
+
+
 def load_previous(directory: str | os.PathLike) -> tuple[list[Report], list[Incident]]:
     """The reports and incidents an earlier ``corroborate run`` wrote to ``directory``."""
-    folder = Path(directory)
-    records: dict[str, list] = {}
-    for name, model in (("reports.jsonl", Report), ("incidents.jsonl", Incident)):
-        path = folder / name
-        if not path.is_file():
-            raise PreviousRunError(f"{folder} is not the output of an earlier run: {name} is missing")
-        items = []
-        with path.open(encoding="utf-8") as handle:
-            for lineno, line in enumerate(handle, start=1):
-                try:
-                    item = model.model_validate_json(line)
-                except ValueError as exc:
-                    raise PreviousRunError(f"{path}:{lineno}: not a valid record ({str(exc).splitlines()[0]})") from None
-                if item.schema_version.split(".")[0] != CONTRACT_VERSION.split(".")[0]:
-                    raise PreviousRunError(f"{path}:{lineno}: contract {item.schema_version}, this corroborate writes {CONTRACT_VERSION}")
-                items.append(item)
-        records[name] = items
-    return records["reports.jsonl"], records["incidents.jsonl"]
+    reports = [item for _, item in _previous_records(directory, "reports.jsonl", Report)]
+    incidents = [item for _, item in _previous_records(directory, "incidents.jsonl", Incident)]
+    return reports, incidents
 
 
-def iter_reports(
+def iter_raw(
     inputs: Iterable[str | os.PathLike],
     result: Result,
     on_error: Callable[[InputError], None] | None = None,
-    on_warning: Callable[[InputError], None] | None = None,
     known: dict[str, str] | None = None,
-) -> Iterator[Report]:
-    """Cleaned reports from the inputs, in input order; bad inputs go to ``result.errors``.
-
-    A page that is all furniture is kept (empty ``text``, every line in ``removed``)
-    with a warning: its title and metadata still count, and nothing is lost.
-    """
+) -> Iterator[RawDoc]:
+    """Raw documents from the inputs, in input order; bad inputs and duplicate ids go to
+    ``result.errors`` (and ``on_error``), unsupported files in directories to ``result.skipped``."""
     seen: dict[str, str] = dict(known or {})
-
-    def fail(error: InputError) -> None:
-        result.errors.append(error)
-        if on_error:
-            on_error(error)
-
     for item in iter_inputs(inputs):
         if isinstance(item, Skipped):
             result.skipped.append(item.path)
             continue
         if isinstance(item, InputError):
-            fail(item)
+            result.errors.append(item)
+            if on_error:
+                on_error(item)
             continue
         if item.id in seen:
-            fail(InputError(input=item.origin, message=f"duplicate id '{item.id}': already read from {seen[item.id]}"))
+            error = InputError(input=item.origin, message=f"duplicate id '{item.id}': already read from {seen[item.id]}")
+            result.errors.append(error)
+            if on_error:
+                on_error(error)
             continue
         seen[item.id] = item.origin
-        report = to_report(item)
-        if not report.text:
-            warning = InputError(
-                input=item.origin,
-                message=f"no article text left after removing {len(report.removed)} boilerplate line(s); kept with its title and the removed lines",
-            )
-            result.warnings.append(warning)
-            if on_warning:
-                on_warning(warning)
-        yield report
+        yield item
 
 
 def analyze_reports(reports: Iterable[Report], *, batch_size: int = BATCH_SIZE) -> Iterator[Report]:
-    """Parse with spaCy in batches, then analyze and assess each report, in order."""
+    """Parse already-cleaned reports with spaCy in batches, then analyze and assess each, in order."""
     from corroborate.analyze import analyze_doc
     from corroborate.analyze.nlp import load_nlp
     from corroborate.assess import assess_report
@@ -147,44 +143,161 @@ def analyze_reports(reports: Iterable[Report], *, batch_size: int = BATCH_SIZE) 
         yield assess_report(analyze_doc(report, doc), doc)
 
 
-def run(
+def stream(
     inputs: Iterable[str | os.PathLike],
+    out_dir: str | os.PathLike,
     *,
-    on_report: Callable[[Report], None] | None = None,
+    on_report: Callable[[str], None] | None = None,
     on_error: Callable[[InputError], None] | None = None,
     on_warning: Callable[[InputError], None] | None = None,
     previous: str | os.PathLike | None = None,
     embeddings: bool = False,
+    workers: int = 1,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Result:
-    """Run the whole pipeline over files, directories and JSONL inputs.
+    """Run the whole pipeline, writing ``reports.jsonl`` and ``incidents.jsonl`` into ``out_dir``.
 
-    Bad inputs never stop the run: each becomes one :class:`InputError` in
-    ``result.errors`` (and is passed to ``on_error`` as it is found). Reports
-    that are all boilerplate are kept, with a warning in ``result.warnings``.
+    Memory stays bounded as the input grows: reports are analyzed in batches and appended
+    to a work file as they come; in memory stay only each report's clustering features
+    (a MinHash signature and its name sets) and offsets. The returned result's ``reports``
+    and ``incidents`` read the output files back on demand. Both files are written under
+    temporary names and renamed when complete, so an interrupted run leaves no partial
+    output under the final names.
+
+    ``on_report`` is called with each report's id as soon as it is analyzed. Bad inputs never stop the run: each becomes one :class:`InputError` in
+    ``result.errors`` (and is passed to ``on_error`` as it is found). Reports that are all
+    boilerplate are kept, with a warning in ``result.warnings``.
 
     ``previous`` is the output directory of an earlier run: its reports are kept
-    (ids must stay unique), its incidents keep their ids, and the new reports
-    join them or form new incidents. Raises :class:`PreviousRunError` if the
-    directory is not such an output.
+    (ids must stay unique), its incidents keep their ids, and the new reports join them or
+    form new incidents. Raises :class:`PreviousRunError` if the directory is not such an
+    output. It may be ``out_dir`` itself: it is read in full before anything is replaced.
 
     ``embeddings`` adds sentence embeddings (the optional ``embed`` extra) to clustering
     and claim alignment. The model is loaded and verified first, so that a missing extra
     (:class:`corroborate.analyze.embed.EmbeddingsUnavailable`) fails before any work.
+
+    ``workers``: processes for the per-report stages (:mod:`corroborate.workers`); the
+    output does not depend on it. ``on_stage`` is told when a later stage begins.
     """
-    from corroborate.incidents import build_incidents
+    from corroborate.assess.sources import SourceTally, outlet_of
+    from corroborate.incidents import reconcile_groups
+    from corroborate.incidents.cluster import cluster_features, features, signatures
+    from corroborate.store import JsonlStore
+    from corroborate.workers import Analyzed, analyze_stream
 
     embedder = None
     if embeddings:
         from corroborate.analyze.embed import load_embedder
 
         embedder = load_embedder()
-    inputs = list(inputs)
-    old_reports, old_incidents = load_previous(previous) if previous is not None else ([], [])
-    known = {r.id: f"the previous run ({Path(previous) / 'reports.jsonl'})" for r in old_reports}
-    result = Result(reports=list(old_reports), previous=len(old_reports))
-    for report in analyze_reports(iter_reports(inputs, result, on_error, on_warning, known)):
-        result.reports.append(report)
-        if on_report:
-            on_report(report)
-    result.incidents = build_incidents(result.reports, old_incidents, embedder)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    result = Result()
+    work = JsonlStore(out / ".reports.analyzed.jsonl.tmp", Report)  # analyzed, before the incidents stage
+    feats: list = []
+    unsigned: list = []  # features still holding their shingles (one process: signed here, a chunk at a time)
+    outlets: dict[str, str] = {}
+    old_groups: list[tuple[str, list[str]]] = []
+    known: dict[str, str] = {}
+
+    def keep(feat) -> None:
+        feats.append(feat)
+        if feat.minhash is None:
+            unsigned.append(feat)
+            if len(unsigned) >= SIGN_CHUNK:
+                signatures(unsigned)
+                unsigned.clear()
+
+    try:
+        if previous is not None:
+            where = f"the previous run ({Path(previous) / 'reports.jsonl'})"
+            for name in ("reports.jsonl", "incidents.jsonl"):
+                if not (Path(previous) / name).is_file():
+                    raise PreviousRunError(f"{Path(previous)} is not the output of an earlier run: {name} is missing")
+            for line, report in _previous_records(previous, "reports.jsonl", Report):
+                work.append_line(line.rstrip("\n"), report.id)
+                keep(features(report, keep_lead=embedder is not None))
+                outlets[report.id] = outlet_of(report)
+                known[report.id] = where
+            old_groups = [(inc.id, inc.reports) for _, inc in _previous_records(previous, "incidents.jsonl", Incident)]
+            result.previous = len(feats)
+        raws = iter_raw(inputs, result, on_error, known)
+        for item in analyze_stream(raws, workers=workers, keep_lead=embedder is not None):
+            if not isinstance(item, Analyzed):
+                result.errors.append(item.error)
+                if on_error:
+                    on_error(item.error)
+                continue
+            if result.first_report_at is None:
+                result.first_report_at = time.perf_counter()
+            work.append_line(item.line, item.id)
+            keep(item.features)
+            outlets[item.id] = item.outlet
+            result.words += item.words
+            if item.warning is not None:
+                result.warnings.append(item.warning)
+                if on_warning:
+                    on_warning(item.warning)
+            if on_report:
+                on_report(item.id)
+
+        # the incidents stage: cluster the features, then reconcile one incident at a time
+        if on_stage:
+            on_stage("grouping into incidents")
+        position = {ident: i for i, ident in enumerate(work.ids)}
+        fixed, owner = [], {}
+        for ident, members in old_groups:
+            group = [position[r] for r in members if r in position]
+            if group:
+                fixed.append(group)
+                for i in group:
+                    owner[i] = ident
+        groups = cluster_features(feats, fixed, embedder)  # signs what is left unsigned
+        del feats, unsigned, position
+        tally = SourceTally(outlets)
+        claims: list[int | None] = [None] * len(work)
+        incidents = JsonlStore(out / "incidents.jsonl.tmp", Incident)
+        for group, incident, alone in reconcile_groups(groups, work, owner, embedder):
+            incidents.append(incident)
+            tally.add_incident(incident)
+            for i in group:
+                claims[i] = alone.get(work.ids[i], 0) if len(group) > 1 else None
+        if on_stage:
+            on_stage("writing reports.jsonl")
+        reports = JsonlStore(out / "reports.jsonl.tmp", Report, keep=lambda r: r.source)
+        for i, line in enumerate(work.lines()):
+            report = Report.model_validate_json(line)
+            if report.signals is not None:
+                report.signals.single_source_claims = claims[i]
+            reports.append(report)
+            tally.add_report(report)
+        reports.move(out / "reports.jsonl")
+        incidents.move(out / "incidents.jsonl")
+    finally:
+        work.close()
+        work.path.unlink(missing_ok=True)
+    result.reports, result.incidents, result.sources = reports, incidents, tally.sources()
+    return result
+
+
+def run(
+    inputs: Iterable[str | os.PathLike],
+    *,
+    on_report: Callable[[str], None] | None = None,
+    on_error: Callable[[InputError], None] | None = None,
+    on_warning: Callable[[InputError], None] | None = None,
+    previous: str | os.PathLike | None = None,
+    embeddings: bool = False,
+    workers: int = 1,
+) -> Result:
+    """Run the whole pipeline over files, directories and JSONL inputs; the reports and
+    incidents come back as lists (see :func:`stream` for the arguments). For corpora too
+    large to hold in memory, use :func:`stream` (what ``corroborate run`` does)."""
+    with tempfile.TemporaryDirectory(prefix="corroborate-") as tmp:
+        result = stream(inputs, tmp, on_report=on_report, on_error=on_error, on_warning=on_warning,
+                        previous=previous, embeddings=embeddings, workers=workers)
+        for store in (result.reports, result.incidents):
+            store.close()
+        result.reports, result.incidents = list(result.reports), list(result.incidents)
     return result

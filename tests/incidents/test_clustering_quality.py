@@ -16,6 +16,7 @@ import pytest
 
 import corroborate
 from corroborate.analyze import embed
+from corroborate.workers import default_workers
 from helpers import REPO, SHARED, needs_shared
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -42,7 +43,7 @@ def gva():
     for line in path.open(encoding="utf-8"):
         obj = json.loads(line)
         gold.setdefault(obj["id"], obj["incident_id"])
-    return corroborate.run([path]), gold
+    return corroborate.run([path], workers=default_workers()), gold  # the parallel path, as the CLI runs it
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def ecbplus(tmp_path_factory):
     docs = [json.loads(line) for line in (SHARED / "data" / "ecbplus" / "docs.jsonl").open(encoding="utf-8")]
     inputs = tmp_path_factory.mktemp("ecbplus") / "ecbplus.jsonl"
     inputs.write_text("".join(json.dumps({"id": d["doc_id"], "text": d["text"]}) + "\n" for d in docs), encoding="utf-8")
-    return corroborate.run([inputs]), {d["doc_id"]: d["subtopic_event_cluster"] for d in docs}
+    return corroborate.run([inputs], workers=default_workers()), {d["doc_id"]: d["subtopic_event_cluster"] for d in docs}
 
 
 @needs_shared

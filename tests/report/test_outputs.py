@@ -11,6 +11,7 @@ from corroborate import schema as contract
 from corroborate.pipeline import Result
 from corroborate.records import Report
 from corroborate.report import OUTPUT_FILES, write_outputs
+from helpers import DEMO
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +127,24 @@ def test_html_timeline_and_toll_chart(demo_out, demo_result):
     svg = section.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert svg.count("<circle") == 4  # the four dated reports that state a death toll (coastline-daily is undated)
     assert "<script" not in svg
+
+
+def test_a_streamed_run_writes_what_an_in_memory_run_writes_pages_included(demo_result, tmp_path, monkeypatch):
+    """``corroborate run`` streams (records read back from disk as each page is written); the
+    Python API holds lists. Same files, byte for byte, also for a paginated large run."""
+    from corroborate.pipeline import stream
+    from corroborate.report import html, write_documents
+    from corroborate.store import JsonlStore
+
+    monkeypatch.setattr(html, "LARGE_RUN", 3)
+    monkeypatch.setattr(html, "PAGE_SIZE", 2)
+    monkeypatch.setattr(html, "INCIDENTS_PER_PAGE", 1)
+    streamed = stream([DEMO], tmp_path / "streamed")
+    assert isinstance(streamed.reports, JsonlStore) and isinstance(streamed.incidents, JsonlStore)
+    write_documents(streamed, tmp_path / "streamed")
+    write_outputs(demo_result, tmp_path / "memory")
+    files = sorted(str(p.relative_to(tmp_path / "memory")) for p in (tmp_path / "memory").rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(tmp_path / "streamed")) for p in (tmp_path / "streamed").rglob("*") if p.is_file())
+    assert "report-pages/reports-003.html" in files and len(files) == 5 + 5
+    for name in files:
+        assert (tmp_path / "streamed" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes(), name

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
+from corroborate.analyze.nlp import TEXT_KEY
+
 
 @dataclass
 class DocInfo:
@@ -23,9 +25,6 @@ class DocInfo:
     alpha: list[bool]
     lengths: list[int]
 
-
-#: The paragraph component stores the text it builds here, so it is built once per document.
-TEXT_KEY = "corroborate_text"
 
 _last: tuple[Doc | None, DocInfo | None] = (None, None)
 

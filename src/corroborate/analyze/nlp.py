@@ -7,10 +7,12 @@ import json
 import re
 from functools import lru_cache
 
-from corroborate.analyze.docinfo import TEXT_KEY
 from importlib import resources
 from pathlib import Path
 
+#: The paragraph component stores the text it builds under this ``doc.user_data`` key, so
+#: that :mod:`corroborate.analyze.docinfo` builds it once per document.
+TEXT_KEY = "corroborate_text"
 #: Components not needed by corroborate: dropping them keeps NER and the parse and runs ~20% faster.
 EXCLUDE = ("tagger", "attribute_ruler", "lemmatizer")
 

@@ -10,6 +10,7 @@ or dissents from a reconciled fact, the fact's status is tallied.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
 from corroborate.ingest.readers import domain_of
 from corroborate.records import Incident, Report, Source, SourceFacts
@@ -22,37 +23,62 @@ def outlet_of(report: Report) -> str:
     return report.source or domain_of(report.url) or "unknown"
 
 
-def aggregate(reports: list[Report], incidents: list[Incident]) -> list[Source]:
-    """One :class:`Source` per outlet, most reports first (ties by name)."""
-    by_outlet: dict[str, list[Report]] = defaultdict(list)
-    outlet = {}
-    for report in reports:
-        name = outlet_of(report)
-        by_outlet[name].append(report)
-        outlet[report.id] = name
-    tallies: dict[str, SourceFacts] = defaultdict(SourceFacts)
-    for incident in incidents:
+class SourceTally:
+    """:func:`aggregate`, fed one report and one incident at a time: a long run keeps per
+    outlet only running sums and report ids, never the reports.
+
+    ``outlets`` maps each report id to its outlet (:func:`outlet_of`), for the incidents'
+    facts; reports and incidents may then come in any order.
+    """
+
+    def __init__(self, outlets: dict[str, str]) -> None:
+        self.outlets = outlets
+        self.ids: dict[str, list[str]] = defaultdict(list)
+        self.sums: dict[str, dict[str, list]] = defaultdict(lambda: {s: [0.0, 0] for s in SIGNALS})
+        self.tallies: dict[str, SourceFacts] = defaultdict(SourceFacts)
+
+    def add_report(self, report: Report) -> None:
+        name = self.outlets.get(report.id) or outlet_of(report)
+        self.ids[name].append(report.id)
+        sums = self.sums[name]
+        for signal in SIGNALS:
+            value = getattr(report.signals, signal) if report.signals is not None else None
+            if value is not None:
+                sums[signal][0] += value
+                sums[signal][1] += 1
+
+    def add_incident(self, incident: Incident) -> None:
         for fact in incident.facts:
             for rid in {p.report for p in fact.support} | {p.report for p in fact.dissent}:
-                if rid in outlet:
-                    tally = tallies[outlet[rid]]
+                if rid in self.outlets:
+                    tally = self.tallies[self.outlets[rid]]
                     setattr(tally, fact.status, getattr(tally, fact.status) + 1)
-    out = []
-    for name, members in sorted(by_outlet.items(), key=lambda item: (-len(item[1]), item[0])):
-        means = {}
-        for signal in SIGNALS:
-            values = [getattr(r.signals, signal) for r in members if r.signals is not None and getattr(r.signals, signal) is not None]
-            if values:
-                means[signal] = round(sum(values) / len(values), 4)
-        facts = tallies[name]
-        total = facts.corroborated + facts.discrepant + facts.conflicting + facts.single_source
 
-        def share(n: int) -> float | None:
-            return round(n / total, 4) if total else None
+    def sources(self) -> list[Source]:
+        """One :class:`Source` per outlet, most reports first (ties by name)."""
+        out = []
+        for name, ids in sorted(self.ids.items(), key=lambda item: (-len(item[1]), item[0])):
+            means = {signal: round(total / n, 4) for signal, (total, n) in self.sums[name].items() if n}
+            facts = self.tallies[name]
+            total = facts.corroborated + facts.discrepant + facts.conflicting + facts.single_source
 
-        out.append(Source(
-            source=name, reports=len(members), report_ids=[r.id for r in members], signals=means, facts=facts,
-            corroborated_share=share(facts.corroborated), single_source_share=share(facts.single_source),
-            conflicting_share=share(facts.conflicting),
-        ))
-    return out
+            def share(n: int) -> float | None:
+                return round(n / total, 4) if total else None
+
+            out.append(Source(
+                source=name, reports=len(ids), report_ids=list(ids), signals=means, facts=facts,
+                corroborated_share=share(facts.corroborated), single_source_share=share(facts.single_source),
+                conflicting_share=share(facts.conflicting),
+            ))
+        return out
+
+
+def aggregate(reports: Iterable[Report], incidents: Iterable[Incident]) -> list[Source]:
+    """One :class:`Source` per outlet, most reports first (ties by name)."""
+    reports = list(reports) if not isinstance(reports, Sequence) else reports
+    tally = SourceTally({r.id: outlet_of(r) for r in reports})
+    for report in reports:
+        tally.add_report(report)
+    for incident in incidents:
+        tally.add_incident(incident)
+    return tally.sources()

@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -59,14 +60,18 @@ _WORD = re.compile(r"[a-z0-9]+")
 _KEY_NOISE = re.compile(r"[\n()\[\]]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Features:
+    """What clustering needs of one report: computed as soon as the report is analyzed (in the
+    worker that analyzed it), so that a long run keeps these, not its reports, in memory."""
+
     places: set[str]
     actors: set[str]
-    shingles: set[str]
+    shingles: set[str] | None  # None once signed
     day: date | None
     minhash: object = field(default=None, repr=False)
     vector: object = field(default=None, repr=False)
+    lead: str | None = field(default=None, repr=False)  # kept for the embedder (``--embeddings``)
 
     @property
     def keys(self) -> set[str]:
@@ -91,7 +96,9 @@ def normalize_key(text: str) -> str | None:
     return key if len(key) > 1 else None
 
 
-def features(report: Report) -> Features:
+def features(report: Report, *, keep_lead: bool = False) -> Features:
+    """The report's clustering features (then :func:`signatures` replaces the shingles by a
+    MinHash); ``keep_lead``: keep :func:`lead` for the embedder."""
     outlets = {s.lower() for s in report.cited_sources}
     places, actors, persons = set(), set(), set()
     for entity in report.entities:
@@ -108,7 +115,9 @@ def features(report: Report) -> Features:
     actors -= {p for p in persons if " " not in p and any(q.endswith(" " + p) for q in persons)}
     words = _WORD.findall(((report.title or "") + " " + report.text).lower())
     shingles = {" ".join(words[i : i + 3]) for i in range(max(len(words) - 2, 0))}
-    return Features(places=places, actors=actors, shingles=shingles, day=_day(report))
+    # interned: the same names recur across reports, and a long run keeps every report's features
+    return Features(places={sys.intern(k) for k in places}, actors={sys.intern(k) for k in actors}, shingles=shingles,
+                    day=_day(report), lead=lead(report) if keep_lead else None)
 
 
 def lead(report: Report) -> str:
@@ -116,24 +125,29 @@ def lead(report: Report) -> str:
     return ((report.title + ". ") if report.title else "") + report.text[:LEAD_CHARS]
 
 
-def _embed(feats: list[Features], reports: list[Report], embedder, chunk: int = 1000) -> None:
-    for begin in range(0, len(feats), chunk):
-        vectors = embedder.encode([lead(r) for r in reports[begin : begin + chunk]])
-        for feat, vector in zip(feats[begin : begin + chunk], vectors):
-            feat.vector = vector
-
-
-def _minhashes(feats: list[Features], chunk: int = 1000) -> None:
-    """MinHash each report's shingles, a chunk at a time, then drop the shingles: only the
-    signatures are needed afterwards, and the shingle sets are most of the memory."""
-    from datasketch import MinHash
-
+def _embed(feats: list[Features], embedder, chunk: int = 1000) -> None:
     for begin in range(0, len(feats), chunk):
         part = feats[begin : begin + chunk]
+        if any(f.lead is None for f in part):
+            raise ValueError("features computed without keep_lead=True cannot be embedded")
+        vectors = embedder.encode([f.lead for f in part])
+        for feat, vector in zip(part, vectors):
+            feat.vector = vector
+            feat.lead = None
+
+
+def signatures(feats: list[Features], chunk: int = 1000) -> None:
+    """MinHash each report's shingles, a chunk at a time, then drop the shingles: only the
+    signatures are needed afterwards, and the shingle sets are most of the memory. The
+    signatures are kept lean (hash values and seed, without the permutations)."""
+    from datasketch import LeanMinHash, MinHash
+
+    for begin in range(0, len(feats), chunk):
+        part = [f for f in feats[begin : begin + chunk] if f.minhash is None]
         encoded = [[s.encode("utf8") for s in f.shingles] or [b"\x00empty"] for f in part]
         for feat, hashed in zip(part, MinHash.bulk(encoded, num_perm=NUM_PERM, seed=1)):
-            feat.minhash = hashed
-            feat.shingles = set()
+            feat.minhash = LeanMinHash(hashed)
+            feat.shingles = None
 
 
 def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
@@ -186,6 +200,11 @@ def pair_score(a: Features, b: Features, idf: dict[str, float]) -> float:
 
 
 def cluster(reports: list[Report], fixed: list[list[int]] | None = None, embedder=None) -> list[list[int]]:
+    """:func:`cluster_features` over the reports' :func:`features`."""
+    return cluster_features([features(r, keep_lead=embedder is not None) for r in reports], fixed, embedder)
+
+
+def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None) -> list[list[int]]:
     """Groups of report indices, each sorted, groups in order of their first report.
 
     ``fixed`` holds groups from an earlier run (``--previous``): they start merged, two of
@@ -200,12 +219,11 @@ def cluster(reports: list[Report], fixed: list[list[int]] | None = None, embedde
 
     ``embedder`` (an :class:`corroborate.analyze.embed.Embedder`) adds the lead similarity.
     """
-    feats = [features(r) for r in reports]
-    if not feats:
-        return []
-    _minhashes(feats)
+    if len(feats) < 2:  # nothing to compare (and no datasketch import: a one-report run starts faster)
+        return [[0]] if feats else []
+    signatures(feats)
     if embedder is not None:
-        _embed(feats, reports, embedder)
+        _embed(feats, embedder)
     idf = _idf(feats)
     old = {i for group in fixed or [] for i in group}
     scores = {}
@@ -215,9 +233,9 @@ def cluster(reports: list[Report], fixed: list[list[int]] | None = None, embedde
         score = pair_score(feats[i], feats[j], idf)
         if score > 0:
             scores[(i, j)] = score
-    parent = list(range(len(reports)))
-    size = [1] * len(reports)
-    settled = [False] * len(reports)
+    parent = list(range(len(feats)))
+    size = [1] * len(feats)
+    settled = [False] * len(feats)
     between: dict[int, dict[int, float]] = defaultdict(dict)  # group -> other group -> summed scores
     for (i, j), score in scores.items():
         between[i][j] = between[j][i] = score
@@ -259,7 +277,7 @@ def cluster(reports: list[Report], fixed: list[list[int]] | None = None, embedde
             continue
         merge(a, b)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(reports)):
+    for i in range(len(feats)):
         groups[find(i)].append(i)
     return sorted(groups.values(), key=lambda g: g[0])
 

@@ -4,13 +4,16 @@ template with autoescaping on: article text is untrusted and is always escaped."
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from markupsafe import Markup, escape
 
 from corroborate import __version__
 from corroborate.records import CONTRACT_VERSION, Incident, Provenance, Report
-from corroborate.report.view import STATUS_ORDER, fact_range, fact_value, overview, reports_by_id, signal_rows, status_counts
+from corroborate.report.view import STATUS_ORDER, fact_range, fact_value, overview, signal_rows, status_counts
+from corroborate.store import ById, record_ids
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +123,7 @@ def in_context(report: Report, start: int, end: int) -> Markup:
     )
 
 
-def timeline(incident: Incident, by_id: dict[str, Report]) -> list[dict]:
+def timeline(incident: Incident, by_id) -> list[dict]:
     """The incident's reports in order of publication (undated last), with each one's stated death toll."""
     from corroborate.incidents.reconcile import best_claim
 
@@ -185,49 +188,83 @@ def page_name(number: int, kind: str = "reports") -> str:
 
 
 def render_html(result, sources: list | None = None) -> str:
-    """``report.html``. For a large run, incidents and reports go to :func:`render_pages` instead.
+    """``report.html`` as one string. For a large run, incidents and reports go to :func:`iter_pages` instead.
     ``sources``: the outlets (:func:`corroborate.assess.sources.aggregate`), if already computed."""
-    return _render(result, _shared(result), page=None, sources=sources)
+    return "".join(_generate(result, _shared(result), page=None, sources=sources))
 
 
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def write_html(result, path, sources: list | None = None) -> None:
+    """Write ``report.html`` as it is rendered, through a temporary file renamed when complete."""
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        for chunk in _generate(result, _shared(result), page=None, sources=sources):
+            handle.write(chunk)
+    os.replace(tmp, path)
+
+
+def _page_count(n: int, size: int) -> int:
+    return -(-n // size)
+
+
+def iter_pages(result) -> Iterator[tuple[str, Iterator[str]]]:
+    """For a large run (over ``LARGE_RUN`` reports): (file name under ``PAGES_DIR``, the page's
+    HTML in chunks) for each incident and report page, one page's records read at a time;
+    nothing for a small run, whose report.html holds everything."""
+    if len(result.reports) <= LARGE_RUN:
+        return
+    shared = _shared(result)
+    for kind, items, size in (("incidents", result.incidents, INCIDENTS_PER_PAGE), ("reports", result.reports, PAGE_SIZE)):
+        pages = _page_count(len(items), size)
+        for k in range(1, pages + 1):
+            chunk = items[(k - 1) * size : k * size]
+            page = {"kind": kind, "first": (k - 1) * size + 1, "last": (k - 1) * size + len(chunk),
+                    "previous": page_name(k - 1, kind) if k > 1 else None,
+                    "next": page_name(k + 1, kind) if k < pages else None}
+            yield page_name(k, kind), _generate(result, shared, page=page, chunk=chunk)
 
 
 def render_pages(result) -> dict[str, str]:
-    """For a large run (over ``LARGE_RUN`` reports): the incident and report pages, by file name
-    under ``PAGES_DIR``; nothing for a small run, whose report.html holds everything."""
-    if len(result.reports) <= LARGE_RUN:
-        return {}
-    shared = _shared(result)
-    out = {}
-    for kind, items, size in (("incidents", result.incidents, INCIDENTS_PER_PAGE), ("reports", result.reports, PAGE_SIZE)):
-        chunks = _chunks(items, size)
-        for k, chunk in enumerate(chunks, start=1):
-            page = {"kind": kind, "first": (k - 1) * size + 1, "last": (k - 1) * size + len(chunk),
-                    "previous": page_name(k - 1, kind) if k > 1 else None,
-                    "next": page_name(k + 1, kind) if k < len(chunks) else None}
-            out[page_name(k, kind)] = _render(result, shared, page=page, chunk=chunk)
-    return out
+    """:func:`iter_pages`, each page as one string."""
+    return {name: "".join(chunks) for name, chunks in iter_pages(result)}
 
 
 PAGES_DIR = "report-pages"
 
 
-def _shared(result) -> tuple[dict, dict]:
-    """What every page of one run needs: reports by id, and the fact spans to mark in each report."""
+@dataclass
+class _Shared:
+    """What every page of one run needs: reports by id (read on demand), the fact spans to mark
+    in each report, and where each report and incident sits in the run."""
+
+    by_id: ById
+    anchors: dict[str, list[tuple[int, int]]]
+    position: dict[str, int]
+    incident_position: dict[str, int]
+
+
+def _shared(result) -> _Shared:
     provenance: dict[str, list[Provenance]] = {}
     for incident in result.incidents:
         for fact in incident.facts:
             for p in fact.support + fact.dissent:
                 provenance.setdefault(p.report, []).append(p)
-    return reports_by_id(result.reports), {rid: choose_anchors(provs) for rid, provs in provenance.items()}
+    by_id = ById(result.reports)
+    return _Shared(
+        by_id=by_id,
+        anchors={rid: choose_anchors(provs) for rid, provs in provenance.items()},
+        position=by_id.position,
+        incident_position={ident: i for i, ident in enumerate(record_ids(result.incidents))},
+    )
 
 
-def _render(result, shared: tuple[dict, dict], page: dict | None, chunk: list | None = None, sources: list | None = None) -> str:
+def _generate(result, shared: _Shared, page: dict | None, chunk: list | None = None, sources: list | None = None) -> Iterator[str]:
     from corroborate.assess.sources import aggregate
 
-    by_id, anchors = shared
+    anchors, position, incident_position = shared.anchors, shared.position, shared.incident_position
 
     def span_link(p: Provenance) -> str:
         """The id of the marked span in the report text that holds (or overlaps) this provenance span."""
@@ -237,8 +274,6 @@ def _render(result, shared: tuple[dict, dict], page: dict | None, chunk: list | 
         return anchor(p.report)
 
     large = len(result.reports) > LARGE_RUN
-    position = {r.id: i for i, r in enumerate(result.reports)}
-    incident_position = {inc.id: i for i, inc in enumerate(result.incidents)}
 
     def href(report_id: str, fragment: str | None = None) -> str:
         fragment = fragment or anchor(report_id)
@@ -252,9 +287,9 @@ def _render(result, shared: tuple[dict, dict], page: dict | None, chunk: list | 
             return "#" + ident
         return f"{PAGES_DIR}/{page_name(incident_position[ident] // INCIDENTS_PER_PAGE + 1, 'incidents')}#{ident}"
 
-    def listing(kind: str, items: list, size: int) -> list[dict]:
-        return [{"href": f"{PAGES_DIR}/{page_name(k, kind)}", "first": (k - 1) * size + 1, "last": min(k * size, len(items))}
-                for k in range(1, len(_chunks(items, size)) + 1)] if large and page is None else []
+    def listing(kind: str, n: int, size: int) -> list[dict]:
+        return [{"href": f"{PAGES_DIR}/{page_name(k, kind)}", "first": (k - 1) * size + 1, "last": min(k * size, n)}
+                for k in range(1, _page_count(n, size) + 1)] if large and page is None else []
 
     if page is None:
         section_incidents, page_reports = ([], []) if large else (result.incidents, result.reports)
@@ -262,18 +297,17 @@ def _render(result, shared: tuple[dict, dict], page: dict | None, chunk: list | 
         section_incidents, page_reports = chunk, []
     else:
         section_incidents, page_reports = [], chunk
-    return _environment().get_template("report.html.j2").render(
+    return _environment().get_template("report.html.j2").generate(
         info=overview(result),
         incidents=result.incidents,
-        reports=result.reports,
         page_reports=page_reports,
         section_incidents=section_incidents,
         page=page,
-        pages=listing("reports", result.reports, PAGE_SIZE),
-        incident_pages=listing("incidents", result.incidents, INCIDENTS_PER_PAGE),
+        pages=listing("reports", len(result.reports), PAGE_SIZE),
+        incident_pages=listing("incidents", len(result.incidents), INCIDENTS_PER_PAGE),
         incident_href=incident_href,
         page_size=PAGE_SIZE,
-        by_id=by_id,
+        by_id=shared.by_id,
         errors=result.errors,
         sources=[] if page else (sources if sources is not None else aggregate(result.reports, result.incidents)),
         large=large and page is None,

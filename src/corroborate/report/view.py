@@ -29,18 +29,23 @@ def status_counts(incident: Incident) -> dict[str, int]:
     return {s: counts[s] for s in STATUS_ORDER if counts[s]}
 
 
+def report_sources(reports) -> dict[str, str | None]:
+    """Each report's ``source`` by id, without holding the reports (a store keeps it aside)."""
+    from corroborate.store import JsonlStore
+
+    if isinstance(reports, JsonlStore) and reports.extra is not None:
+        return dict(zip(reports.ids, reports.extra))
+    return {r.id: r.source for r in reports}
+
+
 def overview(result) -> dict:
-    outlets = {r.source for r in result.reports if r.source}
+    outlets = {s for s in report_sources(result.reports).values() if s}
     return {
         "n_reports": len(result.reports),
         "n_incidents": len(result.incidents),
         "n_outlets": len(outlets),
         "n_errors": len(result.errors),
     }
-
-
-def reports_by_id(reports: list[Report]) -> dict[str, Report]:
-    return {r.id: r for r in reports}
 
 
 def signal_rows(signals) -> list[tuple[str, float, float, str]]:

@@ -1,0 +1,193 @@
+"""Per-report work in batches: clean, parse, analyze, assess, and the clustering features.
+
+One function, :func:`analyze_batch`, does all the per-report work of a run. It runs in
+this process (``--workers 1``) or in a pool of worker processes (:func:`analyze_stream`
+with ``workers > 1``), each of which loads and verifies the spaCy model once. Batches are
+cut the same way in both cases and results come back in input order, so the output is
+identical whatever the number of workers (``tests/test_workers.py`` checks it).
+
+What crosses the process boundary is small: the raw documents go out, and each report
+comes back as its JSON line plus its clustering features (a MinHash signature and a few
+name sets), never as a spaCy ``Doc``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from corroborate.ingest.readers import RawDoc
+from corroborate.records import InputError, Report
+
+#: Documents per batch. spaCy's memory grows with the batch (the parser's activations for
+#: every document in it): 64 long news articles took the process to 760 MB, 16 to 300-400 MB,
+#: at the same speed (see the README's bench figures).
+BATCH_SIZE = 16
+#: Batches handed to the pool ahead of the one being collected, per worker: enough to keep
+#: every worker busy, few enough to keep the memory of the run bounded.
+AHEAD_PER_WORKER = 2
+
+
+@dataclass
+class Analyzed:
+    """One report after the per-report stages, ready for the incidents stage and the writers."""
+
+    id: str
+    line: str  # the report as a JSON line (``Report.model_dump_json()``)
+    features: object  # corroborate.incidents.cluster.Features
+    words: int
+    outlet: str
+    warning: InputError | None = None
+
+
+@dataclass
+class Failed:
+    """A report whose analysis raised: reported as a bad input, the rest of the batch goes on."""
+
+    error: InputError
+
+
+#: Inputs of this many reports or fewer run in one process: starting a worker (a process
+#: that imports spaCy and loads the model) costs more than such a run gains from it.
+POOL_MIN_REPORTS = 2 * BATCH_SIZE
+
+
+def plan_workers(requested: int | None, total: int) -> int:
+    """How many processes a run of about ``total`` reports gets when ``requested`` (None: all cores)."""
+    if total <= POOL_MIN_REPORTS:
+        return 1
+    return max(1, min(requested or default_workers(), total // BATCH_SIZE))
+
+
+def default_workers() -> int:
+    """All the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def to_report(raw: RawDoc) -> Report:
+    """Clean a raw document into a report (the clean stage)."""
+    from corroborate.ingest.clean import clean_text
+
+    cleaned = clean_text(raw.text)
+    return Report(
+        id=raw.id,
+        title=raw.title,
+        source=raw.source,
+        url=raw.url,
+        published=raw.published,
+        byline=raw.byline or cleaned.byline,
+        text=cleaned.text,
+        removed=cleaned.removed,
+        origin=raw.origin,
+    )
+
+
+def _empty_warning(report: Report) -> InputError | None:
+    if report.text:
+        return None
+    return InputError(
+        input=report.origin,
+        message=f"no article text left after removing {len(report.removed)} boilerplate line(s); kept with its title and the removed lines",
+    )
+
+
+def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True) -> list[Analyzed | Failed]:
+    """Every per-report stage for one batch, in order. A document whose analysis raises
+    becomes a :class:`Failed` (one clear error naming the input); the others are kept.
+
+    ``sign``: replace the features' shingles by their MinHash signature here (in a worker);
+    otherwise the caller does it (see :func:`corroborate.pipeline.stream`)."""
+    from corroborate.analyze import analyze_doc
+    from corroborate.analyze.nlp import load_nlp
+    from corroborate.assess import assess_report
+    from corroborate.assess.sources import outlet_of
+    from corroborate.incidents.cluster import features, signatures
+
+    nlp = load_nlp()
+    reports = [to_report(raw) for raw in raws]
+    out: list[Analyzed | Failed] = []
+    # the memory zone frees the strings and lexemes this batch added to the vocabulary: a
+    # long run's memory stays flat however many distinct words its reports hold
+    with nlp.memory_zone():
+        try:
+            docs = list(nlp.pipe([r.text for r in reports]))
+        except Exception:  # one bad document: parse the others one by one
+            docs = []
+            for report in reports:
+                try:
+                    docs.append(nlp(report.text))
+                except Exception as exc:  # noqa: BLE001 - reported as this input's error
+                    docs.append(exc)
+        feats = []
+        for report, doc in zip(reports, docs):
+            try:
+                if isinstance(doc, Exception):
+                    raise doc
+                analyzed = assess_report(analyze_doc(report, doc), doc)
+                feat = features(analyzed, keep_lead=keep_lead)
+            except Exception as exc:  # noqa: BLE001
+                out.append(Failed(InputError(input=report.origin, message=f"analysis failed: {type(exc).__name__}: {exc}")))
+                continue
+            feats.append(feat)
+            out.append(Analyzed(id=analyzed.id, line=analyzed.model_dump_json(), features=feat, words=len(analyzed.text.split()),
+                                outlet=outlet_of(analyzed), warning=_empty_warning(analyzed)))
+    if sign:
+        signatures(feats)
+    return out
+
+
+def _warm() -> None:
+    """Worker start-up: load and verify the model, and the other data, once per process."""
+    from corroborate.analyze.nlp import load_nlp
+    from corroborate.assess.detector import load_model
+    from corroborate.incidents.cluster import signatures  # noqa: F401 - imports datasketch now
+
+    load_nlp()
+    load_model()
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Batches of ``size``, after a ramp of 1, 2, 4, ... items: the first report is done soon
+    after start-up, and every worker soon has work."""
+    iterator = iter(items)
+    step = 1
+    while batch := list(islice(iterator, step)):
+        yield batch
+        step = min(2 * step, size)
+
+
+def analyze_stream(raws: Iterable[RawDoc], *, workers: int = 1, keep_lead: bool = False,
+                   batch_size: int = BATCH_SIZE) -> Iterator[Analyzed | Failed]:
+    """:func:`analyze_batch` over ``raws``, in input order, on ``workers`` processes.
+
+    With one worker everything runs in this process, and the features come unsigned (the
+    caller signs them in chunks, so that a small run never imports datasketch before its
+    first report is out). With more, a pool of spawned processes
+    (each loads the model once) takes batches while this process reads the next inputs; at
+    most ``AHEAD_PER_WORKER`` batches per worker are in flight, so memory stays bounded.
+    """
+    batches = batched(raws, batch_size)
+    if workers <= 1:
+        for batch in batches:
+            yield from analyze_batch(batch, keep_lead, sign=False)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
+    pending: deque = deque()
+    try:
+        for batch in batches:
+            pending.append(pool.submit(analyze_batch, batch, keep_lead))
+            while len(pending) > AHEAD_PER_WORKER * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,125 @@
+"""The parallel path (``--workers``): the output is the same, byte for byte, for any number of
+worker processes, and a report whose analysis fails is reported without losing the others."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corroborate import workers
+from corroborate.ingest.readers import RawDoc
+from corroborate.pipeline import stream
+from corroborate.report import OUTPUT_FILES, write_documents
+from helpers import CROCUS, DEMO, GVA, needs_shared
+
+CLI = str(Path(sys.executable).with_name("corroborate"))
+
+
+def _outputs(directory: Path) -> dict[str, bytes]:
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    return {str(p.relative_to(directory)): p.read_bytes() for p in files}
+
+
+def _gva_sample(path: Path, n: int) -> Path:
+    """The first ``n`` GVA dev reports with text: several incidents, several outlets each."""
+    lines = [line for line in (GVA / "reports.jsonl").open(encoding="utf-8") if json.loads(line).get("text")]
+    path.write_text("".join(lines[:n]), encoding="utf-8")
+    return path
+
+
+@needs_shared
+def test_two_workers_write_exactly_what_one_process_writes(tmp_path):
+    inputs = [DEMO, CROCUS, _gva_sample(tmp_path / "gva.jsonl", 120)]
+    outs = {}
+    for n in (1, 2):
+        out = tmp_path / f"out-{n}"
+        result = stream(inputs, out, workers=n)
+        write_documents(result, out)
+        outs[n] = _outputs(out)
+        assert len(result.reports) == 128 and len(result.incidents) > 20
+    assert set(outs[1]) == set(OUTPUT_FILES)
+    assert outs[1] == outs[2]
+
+
+def _demo_copies(path: Path, copies: int) -> Path:
+    """The demo's JSONL reports, ``copies`` times over with new ids: enough for a pool of workers."""
+    lines = (DEMO / "wire.jsonl").read_text(encoding="utf-8").splitlines()
+    with path.open("w", encoding="utf-8") as handle:
+        for k in range(copies):
+            for line in lines:
+                obj = json.loads(line)
+                handle.write(json.dumps({**obj, "id": f"{obj['id']}-{k}"}) + "\n")
+    return path
+
+
+def test_cli_workers_option_gives_the_same_output(tmp_path):
+    inputs = _demo_copies(tmp_path / "copies.jsonl", 40 // len((DEMO / "wire.jsonl").read_text().splitlines()) + 1)
+    assert sum(1 for _ in inputs.open()) > workers.POOL_MIN_REPORTS
+    procs = {}
+    for n in ("1", "2"):
+        procs[n] = subprocess.run([CLI, "run", str(inputs), str(DEMO), "--out", str(tmp_path / n), "--workers", n, "--quiet"],
+                                  capture_output=True, text=True, timeout=600)
+        assert procs[n].returncode == 0, procs[n].stderr
+    assert "(2 workers, first report after" in procs["2"].stderr
+    assert "(1 worker, first report after" in procs["1"].stderr
+    assert _outputs(tmp_path / "1") == _outputs(tmp_path / "2")
+
+
+def test_small_inputs_run_in_one_process_whatever_is_asked():
+    assert workers.plan_workers(8, workers.POOL_MIN_REPORTS) == 1
+    assert workers.plan_workers(8, 1000) == 8
+    assert workers.plan_workers(8, 40) == 2  # no more workers than full batches
+    assert workers.plan_workers(None, 1000) == workers.default_workers()
+
+
+def test_workers_below_one_is_a_usage_error(tmp_path):
+    proc = subprocess.run([CLI, "run", str(DEMO), "--out", str(tmp_path), "--workers", "0"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "--workers" in proc.stderr
+
+
+def test_batches_ramp_up_then_keep_their_size():
+    sizes = [len(b) for b in workers.batched(range(100), 16)]
+    assert sizes == [1, 2, 4, 8, 16, 16, 16, 16, 16, 5]
+    assert [x for b in workers.batched(range(100), 16) for x in b] == list(range(100))
+
+
+def test_a_report_whose_analysis_fails_is_reported_and_the_batch_goes_on(monkeypatch):
+    """Fault injection: the event extractor raises on one report (a real parse, real analysis
+    of the others)."""
+    from corroborate.analyze import events
+
+    real = events.extract_events
+
+    def flaky(doc, published):
+        if "EXPLODE" in doc.text:
+            raise RuntimeError("injected failure")
+        return real(doc, published)
+
+    monkeypatch.setattr(events, "extract_events", flaky)
+    raws = [RawDoc(id=f"r{i}", origin=f"batch.jsonl:{i}", text=text) for i, text in enumerate([
+        "Two people were killed in a fire in Dayton on Monday, police said.",
+        "EXPLODE: this report makes the analysis fail.",
+        "Three were injured when a bus crashed in Toledo, officials said.",
+    ], start=1)]
+    out = workers.analyze_batch(raws, sign=True)
+    assert [type(item).__name__ for item in out] == ["Analyzed", "Failed", "Analyzed"]
+    assert out[1].error.input == "batch.jsonl:2"
+    assert out[1].error.message == "analysis failed: RuntimeError: injected failure"
+    assert json.loads(out[0].line)["id"] == "r1" and out[0].features.minhash is not None
+    assert out[2].words == 11  # "Three were injured when a bus crashed in Toledo, officials said."
+
+
+def test_stream_removes_its_work_file_when_a_run_fails(tmp_path):
+    from corroborate.pipeline import PreviousRunError
+
+    (tmp_path / "prev").mkdir()
+    (tmp_path / "prev" / "incidents.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "prev" / "reports.jsonl").write_text("not json\n", encoding="utf-8")
+    with pytest.raises(PreviousRunError):
+        stream([DEMO], tmp_path / "out", previous=tmp_path / "prev")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []
