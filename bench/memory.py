@@ -2,9 +2,11 @@
 
 ``measure(args)`` runs a command and samples, every 0.1 s, the resident set size (VmRSS)
 of the process and of all its descendants, from /proc. It reports the peak of their sum
-(what the run holds at once; an upper bound, since pages shared between processes count
-once per process) and the peak of the largest single process (the kernel's own
-``ru_maxrss`` for the main process is also kept, as a check on the sampling).
+(what the run holds at once; an upper bound, since pages shared between processes, such
+as the libraries every worker maps, count once per process), the peak of the sum of their
+proportional set sizes (Pss: each shared page split between the processes that map it),
+and the peak of the largest single process (the kernel's own ``ru_maxrss`` for the main
+process is also kept, as a check on the sampling).
 
 ``synthetic(path, k, out)`` writes the GVA dev reports ``k`` times over, with new ids and
 every year moved forward by the copy number (in the text and in the publication date), so
@@ -36,6 +38,19 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: shared pages (libraries mapped by every process) split between
+    the processes that map them, so that the sum over processes counts each page once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _descendants(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:
@@ -60,7 +75,7 @@ def measure(args: list[str], interval: float = 0.1) -> dict:
     tree, largest single process, and the main process's own ru_maxrss)."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = {"tree": 0, "largest": 0, "processes": 1}
+    peak = {"tree": 0, "tree_pss": 0, "largest": 0, "main": 0, "worker": 0, "processes": 1}
     done = threading.Event()
 
     def sample() -> None:
@@ -68,7 +83,10 @@ def measure(args: list[str], interval: float = 0.1) -> dict:
             pids = [proc.pid, *_descendants(proc.pid)]
             sizes = [_rss_kb(p) for p in pids]
             peak["tree"] = max(peak["tree"], sum(sizes))
+            peak["tree_pss"] = max(peak["tree_pss"], sum(_pss_kb(p) for p in pids))
             peak["largest"] = max(peak["largest"], max(sizes))
+            peak["main"] = max(peak["main"], sizes[0])
+            peak["worker"] = max(peak["worker"], max(sizes[1:], default=0))
             peak["processes"] = max(peak["processes"], len([s for s in sizes if s]))
             done.wait(interval)
 
@@ -83,8 +101,11 @@ def measure(args: list[str], interval: float = 0.1) -> dict:
         "stderr": stderr,
         "seconds": time.perf_counter() - started,
         "tree_mb": peak["tree"] / 1024,
+        "tree_pss_mb": peak["tree_pss"] / 1024,
         "largest_mb": max(peak["largest"] / 1024, usage.ru_maxrss / 1024),
         "main_maxrss_mb": usage.ru_maxrss / 1024,
+        "main_mb": peak["main"] / 1024,
+        "worker_mb": peak["worker"] / 1024,
         "processes": peak["processes"],
     }
 

@@ -30,7 +30,7 @@ MUC4_DEV = SHARED / "data" / "muc4" / "dev.jsonl"
 ECBPLUS = SHARED / "data" / "ecbplus" / "docs.jsonl"
 OUT = HERE / "out"
 PY = sys.executable
-REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 #: input sizes for the memory table, in multiples of the GVA dev set
 SCALES = tuple(int(k) for k in os.environ.get("BENCH_SCALES", "1,4,16").split(","))
 CLI = str(Path(PY).with_name("corroborate"))
@@ -168,15 +168,16 @@ def main() -> None:
     print(f"\nstart-up: one report end to end {up['seconds']:.2f} s (process start to all outputs written), "
           f"first report analyzed after {up['first_report']:.2f} s; on the GVA run: first report after "
           f"{ours['first_report']:.1f} s (1 process), {two['first_report']:.1f} s (2 workers, spawned and loading the model)")
-    print("\n| memory (default workers: all cores) | reports | words | seconds | peak RSS MB, all processes | largest process MB | processes |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("\n| memory (default workers: all cores) | reports | words | seconds | peak RSS MB, all processes | peak PSS MB, all processes | main process MB | largest worker MB | processes |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for k in SCALES:
         if k == 1:
             res = run_corroborate(out=OUT / "gva-default", workers=None)
         else:
             res = run_corroborate(memory.synthetic(GVA, k, OUT / f"gva-x{k}.jsonl"), OUT / f"gva-x{k}", None)
         n, w = re.match(r"(\d+) reports \(([\d,]+) words\)", res["summary"]).groups()
-        print(f"| GVA dev x{k} | {int(n):,} | {w} | {res['seconds']:.1f} | {res['tree_mb']:.0f} | {res['largest_mb']:.0f} | {res['processes']} |", flush=True)
+        print(f"| GVA dev x{k} | {int(n):,} | {w} | {res['seconds']:.1f} | {res['tree_mb']:.0f} | {res['tree_pss_mb']:.0f} "
+              f"| {res['main_maxrss_mb']:.0f} | {res['worker_mb']:.0f} | {res['processes']} |", flush=True)
         if k > 1:
             shutil.rmtree(OUT / f"gva-x{k}", ignore_errors=True)
     p, r, f, n_pred, n_gold = gva_clustering()

@@ -123,3 +123,40 @@ def test_stream_removes_its_work_file_when_a_run_fails(tmp_path):
     with pytest.raises(PreviousRunError):
         stream([DEMO], tmp_path / "out", previous=tmp_path / "prev")
     assert [p.name for p in (tmp_path / "out").iterdir()] == []
+
+
+def test_a_batch_holds_at_most_its_character_budget_unless_one_document_exceeds_it():
+    docs = [RawDoc(id=str(i), origin="x", text="w" * n) for i, n in enumerate([10, 10, 10, 10, 30, 100, 5, 5, 5, 5, 5])]
+    batches = [[d.id for d in b] for b in workers.batched(docs, size=4, chars=40)]
+    # ramp 1, 2, 4 (at most 40 characters each); the 100-character document stands alone
+    assert batches == [["0"], ["1", "2"], ["3", "4"], ["5"], ["6", "7", "8", "9"], ["10"]]
+
+
+@pytest.mark.parametrize("after", [0.0, 4.0], ids=["while-starting", "while-working"])
+def test_a_killed_worker_fails_the_run_with_one_clear_error_and_no_output(tmp_path, after):
+    import os
+    import signal
+    import time
+
+    inputs = _demo_copies(tmp_path / "copies.jsonl", 30)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([CLI, "run", str(inputs), "--out", str(out), "--workers", "2", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(after)
+    killed, deadline = None, time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline and proc.poll() is None:
+        for child in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmdline:  # a worker, not the resource tracker
+                os.kill(int(child), signal.SIGKILL)
+                killed = child
+                break
+        time.sleep(0.02)
+    _, stderr = proc.communicate(timeout=600)
+    assert killed is not None
+    assert proc.returncode == 3, stderr
+    assert stderr.strip().splitlines()[-1].startswith("error: a worker process died")
+    assert not (out / "reports.jsonl").exists() and not (out / "incidents.jsonl").exists()

@@ -92,7 +92,7 @@ def run(
     from corroborate.analyze.embed import EmbeddingsUnavailable
     from corroborate.pipeline import PreviousRunError, estimate_total, stream
     from corroborate.report import write_documents
-    from corroborate.workers import plan_workers
+    from corroborate.workers import WorkerError, plan_workers
 
     started = _STARTED
     if out.exists() and not out.is_dir():
@@ -141,6 +141,11 @@ def run(
             progress.stop()
             err.print(f"error: --embeddings: {escape(str(exc))}")
             raise typer.Exit(2) from None
+        except WorkerError:
+            progress.stop()
+            err.print(f"error: a worker process died (killed, or out of memory); no output was written to {escape(str(out))}/. "
+                      "Run again with fewer --workers, or --workers 1 to see which input causes it.")
+            raise typer.Exit(3) from None
         progress.update(task, description="writing report.md and report.html")
         write_documents(result, out)
     elapsed = time.perf_counter() - started

@@ -69,13 +69,6 @@ def estimate_total(inputs: Iterable[str | os.PathLike]) -> int:
     return total
 
 
-def to_report(raw: RawDoc) -> Report:
-    """Clean a raw document into a report (the clean stage)."""
-    from corroborate.workers import to_report as clean
-
-    return clean(raw)
-
-
 class PreviousRunError(ValueError):
     """``--previous DIR`` is not the output of an earlier compatible run."""
 

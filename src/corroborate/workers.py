@@ -17,15 +17,17 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from corroborate.ingest.readers import RawDoc
 from corroborate.records import InputError, Report
 
-#: Documents per batch. spaCy's memory grows with the batch (the parser's activations for
-#: every document in it): 64 long news articles took the process to 760 MB, 16 to 300-400 MB,
-#: at the same speed (see the README's bench figures).
+#: Documents per batch, and characters per batch. spaCy's memory grows with the batch (the
+#: parser's activations for every token in it): over the GVA dev texts, batches of 64 took
+#: raw spaCy to 760 MB, 16 to 440 MB and 8 to 380 MB, at the same speed. The character budget
+#: keeps a batch of long documents as small as a batch of short ones; one document longer
+#: than the budget makes a batch of its own.
 BATCH_SIZE = 16
+BATCH_CHARS = 40_000
 #: Batches handed to the pool ahead of the one being collected, per worker: enough to keep
 #: every worker busy, few enough to keep the memory of the run bounded.
 AHEAD_PER_WORKER = 2
@@ -41,6 +43,10 @@ class Analyzed:
     words: int
     outlet: str
     warning: InputError | None = None
+
+
+class WorkerError(RuntimeError):
+    """A worker process died (killed, out of memory) or the pool could not start one."""
 
 
 @dataclass
@@ -107,7 +113,7 @@ def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True
     from corroborate.analyze.nlp import load_nlp
     from corroborate.assess import assess_report
     from corroborate.assess.sources import outlet_of
-    from corroborate.incidents.cluster import features, signatures
+    from corroborate.incidents.cluster import features, pack, signatures
 
     nlp = load_nlp()
     reports = [to_report(raw) for raw in raws]
@@ -139,6 +145,7 @@ def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True
                                 outlet=outlet_of(analyzed), warning=_empty_warning(analyzed)))
     if sign:
         signatures(feats)
+        pack(feats)
     return out
 
 
@@ -152,18 +159,25 @@ def _warm() -> None:
     load_model()
 
 
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    """Batches of ``size``, after a ramp of 1, 2, 4, ... items: the first report is done soon
-    after start-up, and every worker soon has work."""
-    iterator = iter(items)
-    step = 1
-    while batch := list(islice(iterator, step)):
+def batched(items: Iterable, size: int, chars: int | None = None) -> Iterator[list]:
+    """Batches of at most ``size`` items, after a ramp of 1, 2, 4, ... (the first report is done
+    soon after start-up, and every worker soon has work), and with ``chars``, of at most that
+    many characters of ``item.text`` (but never empty)."""
+    batch: list = []
+    used, step = 0, 1
+    for item in items:
+        length = len(item.text) if chars is not None else 0
+        if batch and (len(batch) >= step or (chars is not None and used + length > chars)):
+            yield batch
+            batch, used, step = [], 0, min(2 * step, size)
+        batch.append(item)
+        used += length
+    if batch:
         yield batch
-        step = min(2 * step, size)
 
 
 def analyze_stream(raws: Iterable[RawDoc], *, workers: int = 1, keep_lead: bool = False,
-                   batch_size: int = BATCH_SIZE) -> Iterator[Analyzed | Failed]:
+                   batch_size: int = BATCH_SIZE, batch_chars: int = BATCH_CHARS) -> Iterator[Analyzed | Failed]:
     """:func:`analyze_batch` over ``raws``, in input order, on ``workers`` processes.
 
     With one worker everything runs in this process, and the features come unsigned (the
@@ -172,22 +186,33 @@ def analyze_stream(raws: Iterable[RawDoc], *, workers: int = 1, keep_lead: bool 
     (each loads the model once) takes batches while this process reads the next inputs; at
     most ``AHEAD_PER_WORKER`` batches per worker are in flight, so memory stays bounded.
     """
-    batches = batched(raws, batch_size)
+    batches = batched(raws, batch_size, batch_chars)
     if workers <= 1:
         for batch in batches:
             yield from analyze_batch(batch, keep_lead, sign=False)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
     pending: deque = deque()
+
+    def collect() -> list:
+        try:
+            return pending.popleft().result()
+        except BrokenProcessPool as exc:
+            raise WorkerError(str(exc)) from exc
+
     try:
         for batch in batches:
-            pending.append(pool.submit(analyze_batch, batch, keep_lead))
+            try:
+                pending.append(pool.submit(analyze_batch, batch, keep_lead))
+            except (BrokenProcessPool, OSError) as exc:  # a worker died while the pool started it
+                raise WorkerError(f"could not hand work to a worker process: {exc}") from exc
             while len(pending) > AHEAD_PER_WORKER * workers:
-                yield from pending.popleft().result()
+                yield from collect()
         while pending:
-            yield from pending.popleft().result()
+            yield from collect()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -150,6 +150,24 @@ def signatures(feats: list[Features], chunk: int = 1000) -> None:
             feat.shingles = None
 
 
+def pack(feats: list[Features]) -> None:
+    """Replace each signature by (seed, scheme, hash values): what a worker process sends back.
+    Unpickling it needs numpy only, so a run's main process imports datasketch (and SciPy,
+    about 55 MB) only when it clusters, after the workers are gone."""
+    for feat in feats:
+        if feat.minhash is not None and not isinstance(feat.minhash, tuple):
+            feat.minhash = (feat.minhash.seed, feat.minhash.scheme, feat.minhash.hashvalues)
+
+
+def _unpack(feats: list[Features]) -> None:
+    from datasketch import LeanMinHash
+
+    for feat in feats:
+        if isinstance(feat.minhash, tuple):
+            seed, scheme, values = feat.minhash
+            feat.minhash = LeanMinHash(seed=seed, hashvalues=values, scheme=scheme)
+
+
 def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
     """Pairs (i < j) that share a key entity or fall in one LSH bucket."""
     from datasketch import MinHashLSH
@@ -222,6 +240,7 @@ def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None
     if len(feats) < 2:  # nothing to compare (and no datasketch import: a one-report run starts faster)
         return [[0]] if feats else []
     signatures(feats)
+    _unpack(feats)
     if embedder is not None:
         _embed(feats, embedder)
     idf = _idf(feats)

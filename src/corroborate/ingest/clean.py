@@ -85,8 +85,9 @@ def _trailing_cut(lines: list[str], names: list[str | None]) -> int:
     return len(lines)
 
 
-def _byline(line: str, bare_ok: bool, elsewhere: Counter[str]) -> str | None:
-    """The name(s) in a byline line such as "By Jane Doe, Staff Writer", or None."""
+def _byline(line: str, bare_ok: bool, counts: Counter[str]) -> str | None:
+    """The name(s) in a byline line such as "By Jane Doe, Staff Writer", or None.
+    ``counts``: the words of the whole text, to tell a bare name from someone the text is about."""
     prefix = _BY.match(line)
     if (prefix is None and not bare_ok) or len(line) > 100:
         return None
@@ -105,8 +106,9 @@ def _byline(line: str, bare_ok: bool, elsewhere: Counter[str]) -> str | None:
         return None  # a sentence; a final "Jr." or "J." is no sentence end
     if prefix is None:  # bare name: the whole line, name-like, not someone the text is about
         words = _WORD.findall(names.lower())
-        if tail or names.isupper() or set(words) & non_name or any(elsewhere[w] for w in words[1:]):
-            return None
+        own = Counter(_WORD.findall(line.lower()))
+        if tail or names.isupper() or set(words) & non_name or any(counts[w] > own[w] for w in words[1:]):
+            return None  # the surname also stands elsewhere in the text: someone the text is about
     return names
 
 
@@ -117,8 +119,7 @@ def _find_byline(kept: list[int], lines: list[str]) -> tuple[int, str] | None:
     counts = Counter(w for i in text for w in _WORD.findall(lines[i].lower()))
     for bare in (False, True):
         for i, bare_ok in spots:
-            elsewhere = counts - Counter(_WORD.findall(lines[i].lower()))
-            name = _byline(lines[i], bare and bare_ok, elsewhere)
+            name = _byline(lines[i], bare and bare_ok, counts)
             if name:
                 return i, name
     return None
