@@ -177,7 +177,7 @@ def main() -> None:
             res = run_corroborate(memory.synthetic(GVA, k, OUT / f"gva-x{k}.jsonl"), OUT / f"gva-x{k}", None)
         n, w = re.match(r"(\d+) reports \(([\d,]+) words\)", res["summary"]).groups()
         print(f"| GVA dev x{k} | {int(n):,} | {w} | {res['seconds']:.1f} | {res['tree_mb']:.0f} | {res['tree_pss_mb']:.0f} "
-              f"| {res['main_maxrss_mb']:.0f} | {res['worker_mb']:.0f} | {res['processes']} |", flush=True)
+              f"| {res['main_mb']:.0f} | {res['worker_mb']:.0f} | {res['processes']} |", flush=True)
         if k > 1:
             shutil.rmtree(OUT / f"gva-x{k}", ignore_errors=True)
     p, r, f, n_pred, n_gold = gva_clustering()

@@ -92,7 +92,7 @@ def run(
     from corroborate.analyze.embed import EmbeddingsUnavailable
     from corroborate.pipeline import PreviousRunError, estimate_total, stream
     from corroborate.report import write_documents
-    from corroborate.workers import WorkerError, plan_workers
+    from corroborate.workers import WorkerError, plan_workers, prepare, tune_gc
 
     started = _STARTED
     if out.exists() and not out.is_dir():
@@ -112,6 +112,10 @@ def run(
         total = estimate_total(inputs)
         task = progress.add_task("analyzing reports", total=total or None)
         n_workers = plan_workers(workers, total)
+        if n_workers == 1:
+            prepare(signatures=False)  # the model is loaded here, then the collector tuned
+        else:
+            tune_gc()  # this process only reads, clusters and writes; the workers load the model
 
         def on_error(error) -> None:
             progress.console.print(f"error: {escape(str(error))}")

@@ -45,6 +45,7 @@ def write_documents(result, out_dir: str | Path) -> list[Path]:
     from corroborate.assess.sources import aggregate
 
     out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     sources = result.sources if result.sources is not None else aggregate(result.reports, result.incidents)
     write_jsonl(out / "sources.jsonl", sources)
     _write_lines(out / "report.md", (line + "\n" for line in iter_markdown(result, sources)))
