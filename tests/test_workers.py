@@ -160,3 +160,38 @@ def test_a_killed_worker_fails_the_run_with_one_clear_error_and_no_output(tmp_pa
     assert proc.returncode == 3, stderr
     assert stderr.strip().splitlines()[-1].startswith("error: a worker process died")
     assert not (out / "reports.jsonl").exists() and not (out / "incidents.jsonl").exists()
+
+
+def test_workers_do_not_outlive_a_killed_run(tmp_path):
+    import os
+    import signal
+    import time
+
+    inputs = _demo_copies(tmp_path / "copies.jsonl", 30)
+    proc = subprocess.Popen([CLI, "run", str(inputs), "--out", str(tmp_path / "out"), "--workers", "2", "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers_seen: list[int] = []
+    deadline = time.monotonic() + 120
+    while len(workers_seen) < 2 and time.monotonic() < deadline:
+        for child in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
+            try:
+                if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes() and int(child) not in workers_seen:
+                    workers_seen.append(int(child))
+            except OSError:
+                pass
+        time.sleep(0.05)
+    time.sleep(3)  # the workers have started and are loading the model or working
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split()[2] not in ("Z", "X")
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in workers_seen) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(workers_seen) == 2
+    assert not any(alive(pid) for pid in workers_seen)

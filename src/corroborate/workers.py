@@ -177,6 +177,22 @@ def prepare(*, signatures: bool = True) -> None:
     tune_gc()
 
 
+def _worker_start() -> None:
+    """A pool worker's start: die with the main process (if it is killed, its workers must not
+    linger holding a model each), then :func:`prepare`."""
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass  # not Linux: the pool's own shutdown still ends the workers of a run that ends normally
+    if os.getppid() == 1:  # the main process died before the line above ran
+        os._exit(1)
+    prepare()
+
+
 def batched(items: Iterable, size: int, chars: int | None = None) -> Iterator[list]:
     """Batches of at most ``size`` items, after a ramp of 1, 2, 4, ... (the first report is done
     soon after start-up, and every worker soon has work), and with ``chars``, of at most that
@@ -213,7 +229,7 @@ def analyze_stream(raws: Iterable[RawDoc], *, workers: int = 1, keep_lead: bool 
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=prepare)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start)
     pending: deque = deque()
 
     def collect() -> list:
