@@ -27,28 +27,26 @@ from pathlib import Path
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
 
-def _rss_kb(pid: int) -> int:
+def _proc_kb(path: str, field: str) -> int:
+    """A "Field:   N kB" line of a /proc file; 0 if the process is gone."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+        with open(path, encoding="ascii") as handle:
             for line in handle:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _rss_kb(pid: int) -> int:
+    return _proc_kb(f"/proc/{pid}/status", "VmRSS:")
 
 
 def _pss_kb(pid: int) -> int:
     """Proportional set size: shared pages (libraries mapped by every process) split between
     the processes that map them, so that the sum over processes counts each page once."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _proc_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def _descendants(pid: int) -> list[int]:

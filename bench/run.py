@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -47,17 +46,6 @@ import memory  # noqa: E402
 import scale  # noqa: E402
 import muc4  # noqa: E402
 from metrics import bcubed  # noqa: E402
-
-
-def run_measured(args: list[str]) -> tuple[int, str, float, float]:
-    """Run a command; return its exit code, stderr, wall seconds and its own peak RSS in MB."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    stderr = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, stderr, seconds, usage.ru_maxrss / 1024
 
 
 def run_raw() -> dict:
@@ -117,7 +105,8 @@ def ecbplus_clustering() -> tuple[float, float, float, int, int]:
     with inputs.open("w", encoding="utf-8") as handle:
         for doc in docs:
             handle.write(json.dumps({"id": doc["doc_id"], "text": doc["text"], "url": doc.get("source_url")}) + "\n")
-    code, stderr, _, _ = run_measured([CLI, "run", str(inputs), "--out", str(OUT / "ecbplus"), "--quiet"])
+    res = memory.measure([CLI, "run", str(inputs), "--out", str(OUT / "ecbplus"), "--quiet"])
+    code, stderr = res["code"], res["stderr"]
     if code != 0:
         sys.exit(f"corroborate failed on ECB+ ({code}):\n{stderr}")
     gold = {doc["doc_id"]: doc["subtopic_event_cluster"] for doc in docs}

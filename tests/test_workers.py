@@ -132,18 +132,23 @@ def test_a_batch_holds_at_most_its_character_budget_unless_one_document_exceeds_
     assert batches == [["0"], ["1", "2"], ["3", "4"], ["5"], ["6", "7", "8", "9"], ["10"]]
 
 
-@pytest.mark.parametrize("after", [0.0, 4.0], ids=["while-starting", "while-working"])
-def test_a_killed_worker_fails_the_run_with_one_clear_error_and_no_output(tmp_path, after):
+@pytest.mark.parametrize("working", [False, True], ids=["while-starting", "while-working"])
+def test_a_killed_worker_fails_the_run_with_one_clear_error_and_no_output(tmp_path, working):
     import os
     import signal
     import time
 
-    inputs = _demo_copies(tmp_path / "copies.jsonl", 30)
+    inputs = _demo_copies(tmp_path / "copies.jsonl", 150)
     out = tmp_path / "out"
     proc = subprocess.Popen([CLI, "run", str(inputs), "--out", str(out), "--workers", "2", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(after)
-    killed, deadline = None, time.monotonic() + 120
+    work_file = out / ".reports.analyzed.jsonl.tmp"
+    deadline = time.monotonic() + 120
+    while working and proc.poll() is None and time.monotonic() < deadline:
+        if work_file.is_file() and work_file.stat().st_size > 0:
+            break  # the workers have sent back their first results
+        time.sleep(0.02)
+    killed = None
     while killed is None and time.monotonic() < deadline and proc.poll() is None:
         for child in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
             try:

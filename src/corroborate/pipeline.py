@@ -97,6 +97,12 @@ def load_previous(directory: str | os.PathLike) -> tuple[list[Report], list[Inci
     return reports, incidents
 
 
+def _report_error(result: Result, error: InputError, on_error: Callable[[InputError], None] | None) -> None:
+    result.errors.append(error)
+    if on_error:
+        on_error(error)
+
+
 def iter_raw(
     inputs: Iterable[str | os.PathLike],
     result: Result,
@@ -111,15 +117,10 @@ def iter_raw(
             result.skipped.append(item.path)
             continue
         if isinstance(item, InputError):
-            result.errors.append(item)
-            if on_error:
-                on_error(item)
+            _report_error(result, item, on_error)
             continue
         if item.id in seen:
-            error = InputError(input=item.origin, message=f"duplicate id '{item.id}': already read from {seen[item.id]}")
-            result.errors.append(error)
-            if on_error:
-                on_error(error)
+            _report_error(result, InputError(input=item.origin, message=f"duplicate id '{item.id}': already read from {seen[item.id]}"), on_error)
             continue
         seen[item.id] = item.origin
         yield item
@@ -205,9 +206,6 @@ def stream(
     try:
         if previous is not None:
             where = f"the previous run ({Path(previous) / 'reports.jsonl'})"
-            for name in ("reports.jsonl", "incidents.jsonl"):
-                if not (Path(previous) / name).is_file():
-                    raise PreviousRunError(f"{Path(previous)} is not the output of an earlier run: {name} is missing")
             for line, report in _previous_records(previous, "reports.jsonl", Report):
                 work.append_line(line.rstrip("\n"), report.id)
                 keep(features(report, keep_lead=embedder is not None))
@@ -218,9 +216,7 @@ def stream(
         raws = iter_raw(inputs, result, on_error, known)
         for item in analyze_stream(raws, workers=workers, keep_lead=embedder is not None):
             if not isinstance(item, Analyzed):
-                result.errors.append(item.error)
-                if on_error:
-                    on_error(item.error)
+                _report_error(result, item.error, on_error)
                 continue
             if result.first_report_at is None:
                 result.first_report_at = time.perf_counter()
