@@ -114,6 +114,29 @@ def test_a_report_whose_analysis_fails_is_reported_and_the_batch_goes_on(monkeyp
     assert out[2].words == 11  # "Three were injured when a bus crashed in Toledo, officials said."
 
 
+def test_the_model_is_loaded_afresh_when_its_vocabulary_grows_and_the_analysis_is_the_same(monkeypatch):
+    from corroborate.analyze import nlp as nlp_module
+    from corroborate.pipeline import Result, iter_raw
+
+    raws = list(iter_raw([DEMO], Result()))
+    batches = list(workers.batched(raws, 2))
+    nlp_module.load_nlp.cache_clear()  # a model that has not met these words in an earlier test
+    first = nlp_module.load_nlp()
+    before = len(first.vocab.strings)
+    plain = [item.line for batch in batches for item in workers.analyze_batch(batch)]
+    assert nlp_module.load_nlp() is first  # far below the default limit: the same model throughout
+    assert len(first.vocab.strings) > before  # the reports brought new words
+    monkeypatch.setattr(nlp_module, "VOCAB_GROWTH", 5)
+    nlp_module.load_nlp.cache_clear()  # a new model, whose vocabulary has not met these words yet
+    seen, renewed = [], []
+    for batch in batches:
+        renewed += [item.line for item in workers.analyze_batch(batch)]
+        seen.append(nlp_module.load_nlp())
+        assert len(seen[-1].vocab.strings) - nlp_module._loaded_strings[id(seen[-1])] <= 5
+    assert len({id(n) for n in seen}) >= 3  # loaded afresh several times
+    assert renewed == plain
+
+
 def test_stream_removes_its_work_file_when_a_run_fails(tmp_path):
     from corroborate.pipeline import PreviousRunError
 

@@ -42,14 +42,17 @@ class JsonlStore(Sequence, Generic[T]):
         self._cache_size = cache
 
     # writing -------------------------------------------------------------------------
-    def append_line(self, line: str, ident: str) -> int:
-        """Append one serialized record (without its newline); return its index."""
+    def append_line(self, line: str, ident: str, extra: object = None) -> int:
+        """Append one serialized record (without its newline); return its index. ``extra``: what
+        ``keep`` would give for it (kept when the store has ``keep``)."""
         if self._writer is None:
             if self.offsets:
                 raise ValueError(f"{self.path}: a store is written once, then read")
             self._writer = self.path.open("wb")  # a leftover of an interrupted run is overwritten
             self._end = 0
         data = line.encode("utf-8") + b"\n"
+        if self.extra is not None:
+            self.extra.append(extra)
         self.offsets.append(self._end)
         self.ids.append(ident)
         self._writer.write(data)
@@ -57,9 +60,7 @@ class JsonlStore(Sequence, Generic[T]):
         return len(self.offsets) - 1
 
     def append(self, record: T) -> int:
-        if self.extra is not None:
-            self.extra.append(self.keep(record))
-        return self.append_line(record.model_dump_json(), record.id)
+        return self.append_line(record.model_dump_json(), record.id, self.keep(record) if self.keep is not None else None)
 
     def flush(self) -> None:
         if self._writer is not None:

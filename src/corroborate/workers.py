@@ -42,6 +42,8 @@ class Analyzed:
     features: object  # corroborate.incidents.cluster.Features
     words: int
     outlet: str
+    source: str | None = None  # the report's own ``source`` field
+    signals: tuple | None = None  # corroborate.assess.sources.signal_values, None without signals
     warning: InputError | None = None
 
 
@@ -110,39 +112,40 @@ def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True
     ``sign``: replace the features' shingles by their MinHash signature here (in a worker);
     otherwise the caller does it (see :func:`corroborate.pipeline.stream`)."""
     from corroborate.analyze import analyze_doc
-    from corroborate.analyze.nlp import load_nlp
+    from corroborate.analyze.nlp import load_nlp, renew_if_grown
     from corroborate.assess import assess_report
-    from corroborate.assess.sources import outlet_of
+    from corroborate.assess.sources import outlet_of, signal_values
     from corroborate.incidents.cluster import features, pack, signatures
 
     nlp = load_nlp()
     reports = [to_report(raw) for raw in raws]
     out: list[Analyzed | Failed] = []
-    # the memory zone frees the strings and lexemes this batch added to the vocabulary: a
-    # long run's memory stays flat however many distinct words its reports hold
-    with nlp.memory_zone():
-        try:
-            docs = list(nlp.pipe([r.text for r in reports]))
-        except Exception:  # one bad document: parse the others one by one
-            docs = []
-            for report in reports:
-                try:
-                    docs.append(nlp(report.text))
-                except Exception as exc:  # noqa: BLE001 - reported as this input's error
-                    docs.append(exc)
-        feats = []
-        for report, doc in zip(reports, docs):
+    try:
+        docs = list(nlp.pipe([r.text for r in reports]))
+    except Exception:  # one bad document: parse the others one by one
+        docs = []
+        for report in reports:
             try:
-                if isinstance(doc, Exception):
-                    raise doc
-                analyzed = assess_report(analyze_doc(report, doc), doc)
-                feat = features(analyzed, keep_lead=keep_lead)
-            except Exception as exc:  # noqa: BLE001
-                out.append(Failed(InputError(input=report.origin, message=f"analysis failed: {type(exc).__name__}: {exc}")))
-                continue
-            feats.append(feat)
-            out.append(Analyzed(id=analyzed.id, line=analyzed.model_dump_json(), features=feat, words=len(analyzed.text.split()),
-                                outlet=outlet_of(analyzed), warning=_empty_warning(analyzed)))
+                docs.append(nlp(report.text))
+            except Exception as exc:  # noqa: BLE001 - reported as this input's error
+                docs.append(exc)
+    feats = []
+    for report, doc in zip(reports, docs):
+        try:
+            if isinstance(doc, Exception):
+                raise doc
+            analyzed = assess_report(analyze_doc(report, doc), doc)
+            feat = features(analyzed, keep_lead=keep_lead)
+        except Exception as exc:  # noqa: BLE001
+            out.append(Failed(InputError(input=report.origin, message=f"analysis failed: {type(exc).__name__}: {exc}")))
+            continue
+        feats.append(feat)
+        out.append(Analyzed(id=analyzed.id, line=analyzed.model_dump_json(), features=feat, words=len(analyzed.text.split()),
+                            outlet=outlet_of(analyzed), source=analyzed.source,
+                            signals=signal_values(analyzed) if analyzed.signals is not None else None,
+                            warning=_empty_warning(analyzed)))
+    docs = doc = None  # the old vocabulary must not be needed by a Doc when it is renewed
+    renew_if_grown()  # a long run's memory stays flat however many distinct words its reports hold
     if sign:
         signatures(feats)
         pack(feats)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from corroborate.analyze.events import extract_events
+from datetime import datetime
+
+from hypothesis import given, settings, strategies as st
+
+from corroborate.analyze.events import _dateparser, _parse_date, extract_events
 from helpers import by_id, needs_shared
 
 
@@ -102,3 +106,23 @@ def test_crocus_locations(crocus_000):
     assert places[0] == "Crocus City Hall"
     assert {"Krasnogorsk", "Moscow"} <= set(places)
     assert "U.S." not in places and "US" not in places
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 12, 31)),
+       st.sampled_from(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]),
+       st.sampled_from([str, str.lower, str.upper]))
+def test_a_bare_weekday_is_dated_as_dateparser_dates_it(base, day, case):
+    phrase = case(day)
+    expected = _dateparser.__wrapped__(phrase, base)  # dateparser itself, not the cache
+    assert expected is not None and expected <= base
+    assert _parse_date(phrase, base) == expected
+
+
+def test_other_date_phrases_go_to_dateparser():
+    base = datetime(2016, 3, 12, 18, 30)  # a Saturday evening
+    assert _parse_date("Saturday", base) == datetime(2016, 3, 12)
+    assert _parse_date("Sunday", base) == datetime(2016, 3, 6)
+    assert _parse_date("March 3, 2015", base) == datetime(2015, 3, 3)
+    assert _parse_date("yesterday", base).date() == datetime(2016, 3, 11).date()
+    assert _parse_date("early Sunday", base) is None  # dateparser cannot read it; the next date phrase is tried

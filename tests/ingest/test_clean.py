@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corroborate.ingest.clean import PATTERNS_FILE, Cleaned, clean_text, furniture_name
+from corroborate.ingest.clean import PATTERNS_FILE, Cleaned, clean_text, furniture_name, top_level_alternatives
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 _skip_without_shared = pytest.mark.skipif(
@@ -68,6 +68,33 @@ def test_patterns_file_is_documented_data_and_examples_match():
         assert p["examples"], p["name"]
         for example in p["examples"]:
             assert furniture_name(example) == p["name"], example
+
+
+def _plain_furniture_name(line: str) -> str | None:
+    """furniture_name as the patterns file states it: each whole pattern searched in turn."""
+    line = line.strip()
+    for p in json.loads(PATTERNS_FILE.read_text(encoding="utf-8"))["line_patterns"]:
+        if (p.get("max_len") is None or len(line) <= p["max_len"]) and re.search(p["pattern"], line, re.IGNORECASE):
+            return p["name"]
+    return None
+
+
+def test_patterns_split_at_top_level_bars_only():
+    assert top_level_alternatives(r"^a|b(c|d)|[|^]e|\|f|[]|]g|[^]|]h") == ["^a", "b(c|d)", "[|^]e", r"\|f", "[]|]g", "[^]|]h"]
+    spec = json.loads(PATTERNS_FILE.read_text(encoding="utf-8"))
+    for p in spec["line_patterns"]:
+        parts = top_level_alternatives(p["pattern"])
+        assert "|".join(parts) == p["pattern"]
+        for part in parts:
+            re.compile(part)  # each alternative is a whole regex: no bar inside a group was cut
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([ex for p in json.loads(PATTERNS_FILE.read_text(encoding="utf-8"))["line_patterns"] for ex in p["examples"]]),
+       st.text(alphabet="ab .:|-©{}*", max_size=12), st.text(alphabet="ab .:|-©{}*", max_size=12))
+def test_split_patterns_name_the_same_lines_as_the_whole_patterns(example, before, after):
+    for line in (example, before + example, example + after, before + example + after, before + after):
+        assert furniture_name(line) == _plain_furniture_name(line)
 
 
 def test_comment_policy_removed_and_kept_in_removed():
@@ -324,6 +351,14 @@ def test_gva_share_removed_is_small_and_nothing_lost(gva):
     assert 1500 < n_removed < 3000
     for raw, res in gva:
         assert_accounted(raw, res)
+
+
+@needs_shared
+def test_gva_lines_named_as_by_the_whole_patterns(gva):
+    lines = {ln for raw, _ in gva for ln in input_lines(raw) if ln}
+    named = {ln: furniture_name(ln) for ln in lines}
+    assert sum(1 for name in named.values() if name) > 1000
+    assert named == {ln: _plain_furniture_name(ln) for ln in lines}
 
 
 @needs_shared

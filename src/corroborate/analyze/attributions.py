@@ -25,6 +25,7 @@ from importlib import resources
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from corroborate.analyze.docinfo import info
+from corroborate.phrases import alternation
 from corroborate.records import Attribution
 
 _QUOTE_RE = re.compile(r"“[^”]{1,5000}”|\"[^\"\n]{1,5000}\"|„[^“”]{1,5000}[“”]")
@@ -39,7 +40,7 @@ def _load(name: str) -> dict:
 def lexicon() -> dict:
     attr, outlets = _load("attributions.json"), _load("outlets.json")
     forms = {form: name for name, surface in outlets["outlets"].items() for form in surface}
-    pattern = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    pattern = alternation(forms)
     cued = {form: name for name, surface in outlets["platform_cued"].items() for form in surface}
     return {
         "cues": set(attr["cue_verbs"]),
@@ -157,11 +158,13 @@ def _subject(cue: Token, quotes: list[tuple[int, int]] | None = None) -> Token |
 def _according_to(sent: SpacySpan) -> list[tuple[Token, Token]]:
     """(the 'according' token, the head of its object) pairs in a sentence."""
     pairs = []
-    for tok in sent:
-        if tok.lower_ == "according" and tok.i + 1 < sent.end and tok.nbor(1).lower_ == "to":
-            objs = [c for c in tok.nbor(1).children if c.dep_ == "pobj"]
+    doc = sent.doc
+    lowers = info(doc).lowers  # tok.lower_ of each token, without making the tokens
+    for i in range(sent.start, sent.end):
+        if lowers[i] == "according" and i + 1 < sent.end and lowers[i + 1] == "to":
+            objs = [c for c in doc[i + 1].children if c.dep_ == "pobj"]
             if objs:
-                pairs.append((tok, objs[0]))
+                pairs.append((doc[i], objs[0]))
     return pairs
 
 
@@ -179,7 +182,7 @@ def _content(cue: Token, sent: SpacySpan, exclude: tuple[int, int] | None) -> st
     if comp:
         toks = list(comp[0].subtree)
         return cue.doc[toks[0].i : toks[-1].i + 1].text
-    text = sent.text
+    text = info(sent.doc).text_of(sent)
     if exclude:
         a, b = exclude[0] - sent.start_char, exclude[1] - sent.start_char
         text = (text[:a] + text[b:]).strip(" ,.")
@@ -205,8 +208,9 @@ def extract_attributions(doc: Doc) -> tuple[list[Attribution], list[str]]:
         # speech verbs inside a quotation belong to the quoted text, not to this report's attributions
         items: list[tuple[Token, Token, str]] = [
             (tok, subj, "verb")
-            for tok in sent
-            if tok.lower_ in lex["cues"] and not _inside(tok.idx, quotes) and (subj := _subject(tok, quotes)) is not None
+            for i in range(sent.start, sent.end)
+            if meta.lowers[i] in lex["cues"]
+            and not _inside((tok := doc[i]).idx, quotes) and (subj := _subject(tok, quotes)) is not None
         ]
         items += [(acc, obj, "according") for acc, obj in according if not _inside(acc.idx, quotes)]
         for cue, subj, kind_of_cue in items:
@@ -312,13 +316,15 @@ def cited_sources(doc: Doc, attributions: list[Attribution]) -> list[str]:
         if item.speaker_type == "outlet":
             add(item.speaker)
         add(item.via)
-    for sent in info(doc).sents:
-        lowered = sent.text.lower()
+    meta = info(doc)
+    for sent in meta.sents:
+        sent_text = meta.text_of(sent)
+        lowered = sent_text.lower()
         if not any(cue in lowered for cue in lex["citation_cues"]):
             continue
-        for match in lex["outlet_re"].finditer(sent.text):
+        for match in lex["outlet_re"].finditer(sent_text):
             add(lex["outlet_forms"][match.group(0)])
-        for match in lex["cued_re"].finditer(sent.text):
+        for match in lex["cued_re"].finditer(sent_text):
             before = lowered[max(0, match.start() - 45) : match.start()]
             after = lowered[match.end() : match.end() + 30]
             if any(cue in before for cue in lex["platform_cues"]) or "formerly" in after:

@@ -120,6 +120,7 @@ _NUMERIC = re.compile(r"\d{1,3}(,\d{3})+|\d+(\.\d+)?")
 _NUMBER_WORDS = set(_WORDS) | set(_SCALES)
 
 
+@lru_cache(maxsize=65536)  # asked of every token; the words repeat
 def _is_number_word(lower: str) -> bool:
     if lower[:1].isdigit():
         return bool(_NUMERIC.fullmatch(lower))
@@ -231,10 +232,12 @@ def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | No
         unit = last.head
     elif stop < len(doc) and doc[stop].lower_ in lex["person_nouns"]:
         unit = doc[stop]
-    sent = last.sent
+    meta = info(doc)
+    k = meta.sent_of[last.i]
+    sent = meta.sents[k]
 
     def found(tok: Token):
-        return (_resolve_shot(doc, tok.i, kw[tok.lower_]), tok.i) if tok.lower_ in kw and tok.sent == sent else None
+        return (_resolve_shot(doc, tok.i, kw[tok.lower_]), tok.i) if tok.lower_ in kw and meta.sent_of[tok.i] == k else None
 
     if unit is not last and (hit := found(unit)):
         return hit
@@ -250,10 +253,10 @@ def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | No
     if governor.dep_ == "pobj":  # "rose to 133": the preposition's head governs
         governor = governor.head
     verb = governor.head
-    if verb is not governor and verb.sent == sent and abs(verb.i - unit.i) <= MAX_COMPLEMENT_DISTANCE + 1:
+    if verb is not governor and meta.sent_of[verb.i] == k and abs(verb.i - unit.i) <= MAX_COMPLEMENT_DISTANCE + 1:
         if hit := found(verb):
             return hit
-    if verb is not governor and verb.sent == sent:
+    if verb is not governor and meta.sent_of[verb.i] == k:
         for child in verb.children:
             if child is governor:
                 continue

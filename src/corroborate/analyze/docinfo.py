@@ -24,6 +24,26 @@ class DocInfo:
     lowers: list[str]
     alpha: list[bool]
     lengths: list[int]
+    sent_of: list[int]  # for each token, the index of its sentence in ``sents``
+
+    def sent(self, i: int) -> Span:
+        """The sentence of token ``i``: ``doc[i].sent``, without spaCy's walk to its bounds."""
+        return self.sents[self.sent_of[i]]
+
+    def text_of(self, span: Span) -> str:
+        """``span.text``, sliced from the text rather than joined from the span's tokens."""
+        return self.text[span.start_char : span.end_char]
+
+    def ents_in(self, span: Span) -> list[Span]:
+        """``span.ents``, from the cached entities: those that fall completely within the span."""
+        out = []
+        for ent in self.ents:
+            if ent.start >= span.start:
+                if ent.end <= span.end:
+                    out.append(ent)
+                else:
+                    break
+        return out
 
 
 _last: tuple[Doc | None, DocInfo | None] = (None, None)
@@ -47,9 +67,13 @@ def info(doc: Doc) -> DocInfo:
         lowers = [t.lower_ for t in doc]
     else:
         lowers = [lowered[i : i + n] for i, n, _ in table]
+    sents = tuple(doc.sents)
+    sent_of = [0] * len(table)
+    for k, sent in enumerate(sents):
+        sent_of[sent.start : sent.end] = [k] * (sent.end - sent.start)
     data = DocInfo(
-        text=text, ents=ents, ent_at=ent_at, sents=tuple(doc.sents), lowers=lowers,
-        alpha=[bool(a) for _, _, a in table], lengths=[n for _, n, _ in table],
+        text=text, ents=ents, ent_at=ent_at, sents=sents, lowers=lowers,
+        alpha=[bool(a) for _, _, a in table], lengths=[n for _, n, _ in table], sent_of=sent_of,
     )
     _last = (doc, data)
     return data

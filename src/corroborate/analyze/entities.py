@@ -9,4 +9,9 @@ from corroborate.records import Entity
 
 
 def extract_entities(doc: Doc) -> list[Entity]:
-    return [Entity(text=e.text, label=e.label_, start=e.start_char, end=e.end_char) for e in info(doc).ents]
+    meta = info(doc)
+    out = []
+    for e in meta.ents:
+        start, end = e.start_char, e.end_char
+        out.append(Entity(text=meta.text[start:end], label=e.label_, start=start, end=end))
+    return out

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from importlib import resources
 
@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from corroborate.analyze.attributions import find_quotes
 from corroborate.analyze.docinfo import info
+from corroborate.phrases import alternation
 from corroborate.records import Event, RoleItem
 
 _ORG_ENTS = {"ORG", "NORP", "GPE"}
@@ -104,8 +105,8 @@ _POSSESSIVES = {"his", "her", "their", "its", "our", "my", "your"}
 @lru_cache(maxsize=1)
 def _group_re():
     data = json.loads(resources.files("corroborate.analyze").joinpath("data/armed_groups.json").read_text())
-    names = sorted({n.lower() for n in data["train"] + data["current"]}, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.IGNORECASE)
+    names = {n.lower() for n in data["train"] + data["current"]}
+    return re.compile(r"(?<![\w-])(?:" + alternation(names, ignorecase=True) + r")(?![\w-])", re.IGNORECASE)
 
 
 def _with_conjuncts(token: Token) -> list[Token]:
@@ -256,7 +257,7 @@ def _roles(doc: Doc, sents: list[SpacySpan], frames) -> tuple[list[RoleItem], li
             elif verb.lower_ in lex["harm_verbs"] or verb.lower_ in lex["harm_nouns"]:
                 if not is_place:  # people are killed: a name the NER missed
                     victims.append(_item(doc, _after_titles(doc, start, end), end))
-    in_event = {t.i for s in sents for t in s}
+    in_event = {i for s in sents for i in range(s.start, s.end)}
     for start, end, root in _chunks(doc, lex["weapon_heads"]):
         if root.i in in_event and not (root.lower_ in {"weapon", "weapons"} and end - start == 1) and not _seized(root):
             weapons.append(_item(doc, start, end))
@@ -353,7 +354,7 @@ def _is_locative(ent: SpacySpan) -> bool:
 def _locations(doc: Doc, sents: list[SpacySpan]) -> list[RoleItem]:
     """Places where the event happened, most specific first: facilities, then cities and regions,
     then countries, each in order of mention."""
-    in_event = {t.i for s in sents for t in s}
+    in_event = {i for s in sents for i in range(s.start, s.end)}
     ranked = []
     for ent in info(doc).ents:
         dateline = ent.start == 0 and ent.end < len(doc) and doc[ent.end].text in {",", "-", "—", "–", "("}
@@ -366,8 +367,23 @@ def _locations(doc: Doc, sents: list[SpacySpan]) -> list[RoleItem]:
     return _dedupe([_item(doc, e.start, e.end) for _, _, e in ranked])
 
 
-@lru_cache(maxsize=4096)
+_WEEKDAYS = {day: i for i, day in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+
+
 def _parse_date(phrase: str, base: datetime | None) -> datetime | None:
+    """The date ``phrase`` names, relative to ``base`` (the publication time), as dateparser reads it.
+
+    A bare weekday name ("Saturday"), half of all date phrases in the GVA reports, is worked out
+    here: dateparser gives midnight of the latest such day on or before ``base``
+    (``tests/analyze/test_events.py`` checks this against dateparser itself)."""
+    day = _WEEKDAYS.get(phrase.lower())
+    if day is not None and base is not None:
+        return datetime.combine(base.date() - timedelta(days=(base.weekday() - day) % 7), time())
+    return _dateparser(phrase, base)
+
+
+@lru_cache(maxsize=4096)
+def _dateparser(phrase: str, base: datetime | None) -> datetime | None:
     """dateparser, relative to ``base`` (the publication time); cached, as phrases repeat."""
     import dateparser  # lazily: slow to import, needed only when a report has a date
 
@@ -385,8 +401,9 @@ def _date(doc: Doc, sents: list[SpacySpan], published: str | None) -> str | None
             base = datetime.fromisoformat(published).replace(tzinfo=None)
         except ValueError:
             base = None
+    meta = info(doc)
     for sent in sents:
-        for ent in sent.ents:
+        for ent in meta.ents_in(sent):
             if ent.label_ not in {"DATE", "TIME"}:
                 continue
             words = {t.lower_ for t in ent}
@@ -411,18 +428,19 @@ def _further_scopes(doc: Doc, sents: list[SpacySpan], frames) -> list[list[Spacy
     lex = lexicon()
     meta = info(doc)
     quotes = find_quotes(meta.text)
-    framed = {f[2].sent.start for f in frames if f[1]}
+    framed = {meta.sent(f[2].i).start for f in frames if f[1]}
+    place_ents = [e for e in meta.ents if e.label_ in {"GPE", "LOC", "FAC"}]
 
     def places(sent: SpacySpan) -> set[str]:
-        return {e.text.lower() for e in meta.ents if e.label_ in {"GPE", "LOC", "FAC"} and sent.start <= e.start < sent.end}
+        return {e.text.lower() for e in place_ents if sent.start <= e.start < sent.end}
 
-    main = next((places(s) for s in sents if places(s)), set())
+    named = [places(s) for s in sents]
+    main = next((here for here in named if here), set())
     groups: list[list[SpacySpan]] = []
     current: list[SpacySpan] | None = None
-    for sent in sents:
-        here = places(sent)
+    for sent, here in zip(sents, named):
         inside_quote = any(a <= sent.start_char < b for a, b in quotes)
-        lowered = sent.text.lower()
+        lowered = meta.text_of(sent).lower()
         if (
             sent.start in framed and here and not here & main and not inside_quote
             and any(cue in lowered for cue in lex["separate_event_cues"])

@@ -70,6 +70,14 @@ def _paragraph_breaks(doc):
     return doc
 
 
+#: New strings the vocabulary may take in before :func:`renew_if_grown` loads the model afresh.
+#: spaCy keeps every new word it meets (its string, lexeme and tokenizer cache entry: about 350
+#: bytes each, measured), so a long run's memory would grow with the words of its input. The GVA
+#: dev set (680,000 words) adds 20,000 strings; this limit is about 70 MB. (spaCy's own answer,
+#: ``nlp.memory_zone()``, switches the tokenizer's cache off: tokenizing took three times as long.)
+VOCAB_GROWTH = 200_000
+
+
 @lru_cache(maxsize=1)
 def load_nlp():
     """The verified ``en_core_web_sm`` 3.8.0 pipeline (tok2vec, parser, ner), with paragraph breaks."""
@@ -81,4 +89,31 @@ def load_nlp():
     path = verify_model()
     nlp = spacy.load(path, exclude=list(EXCLUDE))
     nlp.add_pipe("corroborate_paragraphs", before="parser")
+    _loaded_strings[id(nlp)] = len(nlp.vocab.strings)
     return nlp
+
+
+_loaded_strings: dict[int, int] = {}
+
+
+def renew_if_grown(growth: int | None = None) -> bool:
+    """Load the model afresh (and verify it again) once its vocabulary has taken in more than
+    ``growth`` (default :data:`VOCAB_GROWTH`) new strings; no ``Doc`` of the old one may be alive.
+    The analysis does not depend on the vocabulary's history, so the output is the same.
+    True when it did."""
+    import gc
+
+    nlp = load_nlp()
+    if len(nlp.vocab.strings) - _loaded_strings.get(id(nlp), 0) <= (VOCAB_GROWTH if growth is None else growth):
+        return False
+    frozen = gc.get_freeze_count() > 0
+    _loaded_strings.pop(id(nlp), None)
+    del nlp
+    load_nlp.cache_clear()
+    if frozen:  # the old model sits in the collector's permanent generation (tune_gc): free it
+        gc.unfreeze()
+        gc.collect()
+    load_nlp()
+    if frozen:
+        gc.freeze()
+    return True

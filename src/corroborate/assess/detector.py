@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from corroborate.phrases import alternation
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 _FIRST_PERSON = {"i", "we", "me", "us", "my", "our", "i'm", "we're", "i've", "we've"}
@@ -63,8 +65,7 @@ class Model:
 
 
 def _stock_re(phrases: list[str]) -> re.Pattern:
-    phrases = sorted(phrases, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b", re.IGNORECASE)
+    return re.compile(r"\b(?:" + alternation(phrases, ignorecase=True) + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

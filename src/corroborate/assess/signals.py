@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
 
@@ -34,6 +35,7 @@ from spacy.tokens import Doc
 
 from corroborate.analyze.docinfo import info
 from corroborate.assess import detector
+from corroborate.phrases import alternation
 from corroborate.records import Evidence, Report, Signals
 
 MIN_SENTENCE_WORDS = 5
@@ -43,8 +45,7 @@ _NUMBER_AFTER = re.compile(r"\s+(?:\d|one\b|two\b|three\b|four\b|five\b|six\b|se
 
 
 def _phrase_re(phrases: list[str]) -> re.Pattern:
-    phrases = sorted(set(phrases), key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])", re.IGNORECASE)
+    return re.compile(r"(?<![\w-])(?:" + alternation(phrases, ignorecase=True) + r")(?![\w-])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -102,9 +103,10 @@ def assess_report(report: Report, doc: Doc) -> Report:
     factual = []
     for i, s in enumerate(sentences):
         if i not in attributed:
-            if lex["opinion"].search(s.text):
+            s_text = meta.text_of(s)
+            if lex["opinion"].search(s_text):
                 continue
-            words = _content(s.text)
+            words = _content(s_text)
             if title_words and words and len(words & title_words) / len(words) >= HEADLINE_SHARE:
                 continue
         factual.append(i)
@@ -113,8 +115,10 @@ def assess_report(report: Report, doc: Doc) -> Report:
     vague = _matches(lex["vague"], text, "vagueness", skip_numbers=True)
     emotive = _matches(lex["emotive"], text, "emotive")
     stock = []
+    starts = [x.start_char for x in meta.sents]
     for m in detector.load_model().stock_re.finditer(text):
-        sent = next((x for x in meta.sents if x.start_char <= m.start() < x.end_char), None)
+        k = bisect_right(starts, m.start()) - 1  # the sentence holding the match, if any
+        sent = meta.sents[k] if k >= 0 and m.start() < meta.sents[k].end_char else None
         start, end = (sent.start_char, sent.end_char) if sent is not None else (m.start(), m.end())
         while end > start and text[end - 1].isspace():
             end -= 1

@@ -19,6 +19,13 @@ SIGNALS = ("attribution_rate", "unnamed_source_rate", "vagueness", "specificity"
            "single_source_claims")
 
 
+def signal_values(report: Report) -> tuple[float | int | None, ...]:
+    """The report's :data:`SIGNALS`, in that order (all None without signals)."""
+    if report.signals is None:
+        return (None,) * len(SIGNALS)
+    return tuple(getattr(report.signals, signal) for signal in SIGNALS)
+
+
 def outlet_of(report: Report) -> str:
     return report.source or domain_of(report.url) or "unknown"
 
@@ -38,11 +45,14 @@ class SourceTally:
         self.tallies: dict[str, SourceFacts] = defaultdict(SourceFacts)
 
     def add_report(self, report: Report) -> None:
-        name = self.outlets.get(report.id) or outlet_of(report)
-        self.ids[name].append(report.id)
+        self.add_values(report.id, signal_values(report), outlet_of(report))
+
+    def add_values(self, report_id: str, values: Sequence[float | int | None], outlet: str | None = None) -> None:
+        """One report, by its id and its :func:`signal_values`."""
+        name = self.outlets.get(report_id) or outlet or "unknown"
+        self.ids[name].append(report_id)
         sums = self.sums[name]
-        for signal in SIGNALS:
-            value = getattr(report.signals, signal) if report.signals is not None else None
+        for signal, value in zip(SIGNALS, values):
             if value is not None:
                 sums[signal][0] += value
                 sums[signal][1] += 1

@@ -34,10 +34,52 @@ class Cleaned:
 
 @dataclass(frozen=True)
 class _Rules:
-    lines: tuple[tuple[str, re.Pattern[str], int | None], ...]  # (name, regex, max_len)
+    # (name, anchored, floating, max_len): see _split_anchored
+    lines: tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None, int | None], ...]
     sections: frozenset[str]
     section_after: frozenset[str]
     non_name_words: frozenset[str]
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|`` (not inside a group or a character class, not
+    escaped): ``"|".join(result) == pattern``."""
+    parts, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 1
+            i += pattern.startswith("^", i)
+            i += pattern.startswith("]", i)  # a "]" first in a class is a literal
+            continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _split_anchored(pattern: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The alternatives of ``pattern`` that start with ``^``, for ``match`` (tried at the start of
+    the line only), and the others, for ``search``. A line matches the pattern exactly when one of
+    the two matches it; searching the whole alternation tried every ``^`` branch at every position
+    of every line, which made cleaning a tenth of a run's time beyond spaCy."""
+    parts = top_level_alternatives(pattern)
+    anchored = [p for p in parts if p.startswith("^")]
+    floating = [p for p in parts if not p.startswith("^")]
+    compiled = [re.compile("|".join(group), re.IGNORECASE) if group else None for group in (anchored, floating)]
+    return compiled[0], compiled[1]
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +87,7 @@ def _rules() -> _Rules:
     spec = json.loads(PATTERNS_FILE.read_text(encoding="utf-8"))
     return _Rules(
         lines=tuple(
-            (p["name"], re.compile(p["pattern"], re.IGNORECASE), p.get("max_len"))
+            (p["name"], *_split_anchored(p["pattern"]), p.get("max_len"))
             for p in spec["line_patterns"]
         ),
         sections=frozenset(spec["section_headings"]),
@@ -57,8 +99,10 @@ def _rules() -> _Rules:
 def furniture_name(line: str) -> str | None:
     """Name of the first furniture pattern matching ``line`` (stripped), or None."""
     line = line.strip()
-    for name, regex, max_len in _rules().lines:
-        if (max_len is None or len(line) <= max_len) and regex.search(line):
+    for name, anchored, floating, max_len in _rules().lines:
+        if (max_len is None or len(line) <= max_len) and (
+            (anchored is not None and anchored.match(line)) or (floating is not None and floating.search(line))
+        ):
             return name
     return None
 
