@@ -194,7 +194,12 @@ def stream(
     ``workers``: processes for the per-report stages (:mod:`corroborate.workers`); the
     output does not depend on it. ``on_stage`` is told when a later stage begins.
     """
-    from corroborate.assess.sources import SIGNALS, SourceTally, outlet_of, signal_values
+    from corroborate.assess.sources import (
+        SIGNALS,
+        SourceTally,
+        outlet_of,
+        signal_values,
+    )
     from corroborate.incidents import reconcile_groups
     from corroborate.incidents.cluster import cluster_features, features, signatures
     from corroborate.store import JsonlStore
