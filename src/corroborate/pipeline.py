@@ -236,7 +236,7 @@ def stream(
                 work.append_line(report.model_dump_json(), report.id)  # in this version's form
                 keep(features(report, keep_lead=embedder is not None))
                 outlets[report.id] = outlet_of(report)
-                digest.append((report.source, signal_values(report) if report.signals is not None else None))
+                digest.append((report.source, signal_values(report)))
                 known[report.id] = where
             old_groups = [(inc.id, inc.reports) for _, inc in _previous_records(previous, "incidents.jsonl", Incident)]
             result.previous = len(feats)
@@ -289,7 +289,7 @@ def stream(
                 values = tuple(claims[i] if name == "single_source_claims" else v for name, v in zip(SIGNALS, values))
                 line = _with_claims(line, claims[i])
             reports.append_line(line, work.ids[i], source)
-            tally.add_values(work.ids[i], values or (), outlets[work.ids[i]])
+            tally.add_values(work.ids[i], values, outlets[work.ids[i]])
         reports.move(out / "reports.jsonl")
         incidents.move(out / "incidents.jsonl")
     finally:

@@ -142,7 +142,7 @@ def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True
         feats.append(feat)
         out.append(Analyzed(id=analyzed.id, line=analyzed.model_dump_json(), features=feat, words=len(analyzed.text.split()),
                             outlet=outlet_of(analyzed), source=analyzed.source,
-                            signals=signal_values(analyzed) if analyzed.signals is not None else None,
+                            signals=signal_values(analyzed),
                             warning=_empty_warning(analyzed)))
     docs = doc = None  # the old vocabulary must not be needed by a Doc when it is renewed
     renew_if_grown()  # a long run's memory stays flat however many distinct words its reports hold

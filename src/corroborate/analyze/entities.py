@@ -10,8 +10,4 @@ from corroborate.records import Entity
 
 def extract_entities(doc: Doc) -> list[Entity]:
     meta = info(doc)
-    out = []
-    for e in meta.ents:
-        start, end = e.start_char, e.end_char
-        out.append(Entity(text=meta.text[start:end], label=e.label_, start=start, end=end))
-    return out
+    return [Entity(text=meta.text_of(e), label=e.label_, start=e.start_char, end=e.end_char) for e in meta.ents]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -89,26 +90,21 @@ def load_nlp():
     path = verify_model()
     nlp = spacy.load(path, exclude=list(EXCLUDE))
     nlp.add_pipe("corroborate_paragraphs", before="parser")
-    _loaded_strings[id(nlp)] = len(nlp.vocab.strings)
+    global _loaded_strings
+    _loaded_strings = len(nlp.vocab.strings)
     return nlp
 
 
-_loaded_strings: dict[int, int] = {}
+_loaded_strings = 0  # the vocabulary's size when the current model was loaded
 
 
-def renew_if_grown(growth: int | None = None) -> bool:
+def renew_if_grown() -> bool:
     """Load the model afresh (and verify it again) once its vocabulary has taken in more than
-    ``growth`` (default :data:`VOCAB_GROWTH`) new strings; no ``Doc`` of the old one may be alive.
-    The analysis does not depend on the vocabulary's history, so the output is the same.
-    True when it did."""
-    import gc
-
-    nlp = load_nlp()
-    if len(nlp.vocab.strings) - _loaded_strings.get(id(nlp), 0) <= (VOCAB_GROWTH if growth is None else growth):
+    :data:`VOCAB_GROWTH` new strings; no ``Doc`` of the old one may be alive. The analysis does
+    not depend on the vocabulary's history, so the output is the same. True when it did."""
+    if len(load_nlp().vocab.strings) - _loaded_strings <= VOCAB_GROWTH:
         return False
     frozen = gc.get_freeze_count() > 0
-    _loaded_strings.pop(id(nlp), None)
-    del nlp
     load_nlp.cache_clear()
     if frozen:  # the old model sits in the collector's permanent generation (tune_gc): free it
         gc.unfreeze()

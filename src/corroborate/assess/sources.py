@@ -19,10 +19,10 @@ SIGNALS = ("attribution_rate", "unnamed_source_rate", "vagueness", "specificity"
            "single_source_claims")
 
 
-def signal_values(report: Report) -> tuple[float | int | None, ...]:
-    """The report's :data:`SIGNALS`, in that order (all None without signals)."""
+def signal_values(report: Report) -> tuple[float | int | None, ...] | None:
+    """The report's :data:`SIGNALS`, in that order; None when it has no signals."""
     if report.signals is None:
-        return (None,) * len(SIGNALS)
+        return None
     return tuple(getattr(report.signals, signal) for signal in SIGNALS)
 
 
@@ -47,12 +47,12 @@ class SourceTally:
     def add_report(self, report: Report) -> None:
         self.add_values(report.id, signal_values(report), outlet_of(report))
 
-    def add_values(self, report_id: str, values: Sequence[float | int | None], outlet: str | None = None) -> None:
-        """One report, by its id and its :func:`signal_values`."""
+    def add_values(self, report_id: str, values: Sequence[float | int | None] | None, outlet: str | None = None) -> None:
+        """One report, by its id and its :func:`signal_values` (None: no signals)."""
         name = self.outlets.get(report_id) or outlet or "unknown"
         self.ids[name].append(report_id)
         sums = self.sums[name]
-        for signal, value in zip(SIGNALS, values):
+        for signal, value in zip(SIGNALS, values or ()):
             if value is not None:
                 sums[signal][0] += value
                 sums[signal][1] += 1
