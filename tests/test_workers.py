@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from concurrent.futures import process as process_pool
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,90 @@ def test_a_killed_worker_fails_the_run_with_one_clear_error_and_no_output(tmp_pa
     assert proc.returncode == 3, stderr
     assert stderr.strip().splitlines()[-1].startswith("error: a worker process died")
     assert not (out / "reports.jsonl").exists() and not (out / "incidents.jsonl").exists()
+
+
+#: A worker dies while the pool starts another: CPython's executor (3.11) marks the pool broken
+#: and stops the workers it knows of, but a worker it is starting at that moment is not yet
+#: among them: it waits for work for ever, and the pool's shutdown (or the interpreter's exit)
+#: waits for it. Here the pool records its second worker only once it has stopped the others,
+#: which makes that rare race certain (the pool's own start of a worker, delayed).
+_DIES_WHILE_ANOTHER_STARTS = """
+import multiprocessing, os, signal, time
+from concurrent.futures import process as pool_module
+from corroborate import workers
+from corroborate.ingest.readers import RawDoc
+
+start = pool_module.ProcessPoolExecutor._spawn_process
+
+def start_while_the_pool_breaks(pool):
+    if not pool._processes:
+        return start(pool)
+    worker = pool._mp_context.Process(target=pool_module._process_worker, args=(
+        pool._call_queue, pool._result_queue, pool._initializer, pool._initargs, pool._max_tasks_per_child))
+    worker.start()
+    for pid in list(pool._processes):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while not pool._call_queue._reader.closed and time.monotonic() < deadline:
+        time.sleep(0.01)  # the pool has seen the death and stopped the workers it knows of
+    print("pool broken before the second worker was recorded:", bool(pool._broken))
+    pool._processes[worker.pid] = worker
+
+pool_module.ProcessPoolExecutor._spawn_process = start_while_the_pool_breaks
+docs = [RawDoc(id=str(i), origin="x", text="Two people were killed in Springfield on Monday.") for i in range(64)]
+try:
+    list(workers.analyze_stream(docs, workers=2))
+except workers.WorkerError:
+    print("WorkerError")
+print("workers left:", len(multiprocessing.active_children()))
+"""
+
+
+#: The other side of that race: a batch handed to the pool just as it breaks is neither run
+#: nor failed by it (3.11 marks the pool broken, then fails the pending batches, without the
+#: lock its submit holds), so waiting for that batch's result would wait for ever. Here the
+#: pool forgets the first batch when it breaks, which makes that certain.
+_A_BATCH_LOST_AS_THE_POOL_BREAKS = """
+import multiprocessing, os, signal, threading
+from concurrent.futures import process as pool_module
+from corroborate import workers
+from corroborate.ingest.readers import RawDoc
+
+terminate_broken = pool_module._ExecutorManagerThread.terminate_broken
+
+def lose_the_first_batch(manager, cause):
+    manager.pending_work_items.pop(min(manager.pending_work_items))
+    terminate_broken(manager, cause)
+
+pool_module._ExecutorManagerThread.terminate_broken = lose_the_first_batch
+start = pool_module.ProcessPoolExecutor._spawn_process
+
+def start_then_kill(pool):  # once this process waits for the first batch, long before the workers are ready
+    start(pool)
+    if len(pool._processes) == 1:
+        threading.Timer(0.5, os.kill, (next(iter(pool._processes)), signal.SIGKILL)).start()
+
+pool_module.ProcessPoolExecutor._spawn_process = start_then_kill
+docs = [RawDoc(id=str(i), origin="x", text="Two people were killed in Springfield on Monday.") for i in range(64)]
+try:
+    list(workers.analyze_stream(docs, workers=2))
+except workers.WorkerError:
+    print("WorkerError")
+print("workers left:", len(multiprocessing.active_children()))
+"""
+
+
+@pytest.mark.skipif(not hasattr(process_pool, "_ExecutorManagerThread") or not hasattr(process_pool.ProcessPoolExecutor, "_spawn_process"),
+                    reason="this Python's process pool is built differently")
+@pytest.mark.parametrize(("race", "expected"), [
+    (_DIES_WHILE_ANOTHER_STARTS, ["pool broken before the second worker was recorded: True", "WorkerError", "workers left: 0"]),
+    (_A_BATCH_LOST_AS_THE_POOL_BREAKS, ["WorkerError", "workers left: 0"]),
+], ids=["worker-not-stopped", "batch-never-failed"])
+def test_a_worker_dying_in_a_race_with_the_pool_fails_the_run_instead_of_hanging(race, expected):
+    proc = subprocess.run([sys.executable, "-c", race], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == expected
+    assert "Traceback" not in proc.stderr
 
 
 def test_workers_do_not_outlive_a_killed_run(tmp_path):

@@ -31,6 +31,8 @@ BATCH_CHARS = 40_000
 #: Batches handed to the pool ahead of the one being collected, per worker: enough to keep
 #: every worker busy, few enough to keep the memory of the run bounded.
 AHEAD_PER_WORKER = 2
+#: Seconds between checks that every worker is still alive, while a batch is awaited.
+WATCH_SECONDS = 1.0
 
 
 @dataclass
@@ -230,16 +232,33 @@ def analyze_stream(raws: Iterable[RawDoc], *, workers: int = 1, keep_lead: bool 
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as Pending
     from concurrent.futures.process import BrokenProcessPool
 
+    others = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start)
     pending: deque = deque()
+    seen: set = set()
+
+    def pool_processes() -> set:
+        return set(multiprocessing.active_children()) - others
 
     def collect() -> list:
-        try:
-            return pending.popleft().result()
-        except BrokenProcessPool as exc:
-            raise WorkerError(str(exc)) from exc
+        future = pending.popleft()
+        while True:
+            try:
+                return future.result(timeout=WATCH_SECONDS)
+            except BrokenProcessPool as exc:
+                raise WorkerError(str(exc)) from exc
+            except Pending:
+                # The pool itself notices a dead worker and fails every pending batch, except
+                # when the worker dies while the pool starts another (CPython's executor then
+                # may leave a batch pending for ever): so look for ourselves too. Workers
+                # never end on their own while work is pending.
+                alive = pool_processes()
+                if not alive or seen - alive:
+                    raise WorkerError("a worker process died") from None
+                seen.update(alive)
 
     try:
         for batch in batches:
@@ -251,5 +270,22 @@ def analyze_stream(raws: Iterable[RawDoc], *, workers: int = 1, keep_lead: bool 
                 yield from collect()
         while pending:
             yield from collect()
+    except WorkerError:
+        # A worker the pool started while another died is neither stopped nor told to stop by
+        # the pool: it would wait for work for ever, and the pool's shutdown with it.
+        _stop(pool_processes())
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop(processes: Iterable) -> None:
+    """Terminate worker processes and wait for them (kill those that do not end at once)."""
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
