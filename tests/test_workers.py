@@ -191,19 +191,32 @@ def test_a_killed_worker_fails_the_run_with_one_clear_error_and_no_output(tmp_pa
     assert not (out / "reports.jsonl").exists() and not (out / "incidents.jsonl").exists()
 
 
+#: A run of two workers over a small input, in a process of its own, with one of the races
+#: below forced by patching CPython's pool (the script's middle part): it prints how the run ended.
+_RACE_HEAD = """
+import multiprocessing, os, signal, threading, time
+from concurrent.futures import process as pool_module
+from corroborate import workers
+from corroborate.ingest.readers import RawDoc
+
+start = pool_module.ProcessPoolExecutor._spawn_process  # the pool's own start of a worker
+"""
+_RACE_RUN = """
+docs = [RawDoc(id=str(i), origin="x", text="Two people were killed in Springfield on Monday.") for i in range(64)]
+try:
+    list(workers.analyze_stream(docs, workers=2))
+except workers.WorkerError:
+    print("WorkerError")
+print("workers left:", len(multiprocessing.active_children()))
+"""
+
+
 #: A worker dies while the pool starts another: CPython's executor (3.11) marks the pool broken
 #: and stops the workers it knows of, but a worker it is starting at that moment is not yet
 #: among them: it waits for work for ever, and the pool's shutdown (or the interpreter's exit)
 #: waits for it. Here the pool records its second worker only once it has stopped the others,
 #: which makes that rare race certain (the pool's own start of a worker, delayed).
 _DIES_WHILE_ANOTHER_STARTS = """
-import multiprocessing, os, signal, time
-from concurrent.futures import process as pool_module
-from corroborate import workers
-from corroborate.ingest.readers import RawDoc
-
-start = pool_module.ProcessPoolExecutor._spawn_process
-
 def start_while_the_pool_breaks(pool):
     if not pool._processes:
         return start(pool)
@@ -219,12 +232,6 @@ def start_while_the_pool_breaks(pool):
     pool._processes[worker.pid] = worker
 
 pool_module.ProcessPoolExecutor._spawn_process = start_while_the_pool_breaks
-docs = [RawDoc(id=str(i), origin="x", text="Two people were killed in Springfield on Monday.") for i in range(64)]
-try:
-    list(workers.analyze_stream(docs, workers=2))
-except workers.WorkerError:
-    print("WorkerError")
-print("workers left:", len(multiprocessing.active_children()))
 """
 
 
@@ -233,11 +240,6 @@ print("workers left:", len(multiprocessing.active_children()))
 #: lock its submit holds), so waiting for that batch's result would wait for ever. Here the
 #: pool forgets the first batch when it breaks, which makes that certain.
 _A_BATCH_LOST_AS_THE_POOL_BREAKS = """
-import multiprocessing, os, signal, threading
-from concurrent.futures import process as pool_module
-from corroborate import workers
-from corroborate.ingest.readers import RawDoc
-
 terminate_broken = pool_module._ExecutorManagerThread.terminate_broken
 
 def lose_the_first_batch(manager, cause):
@@ -245,7 +247,6 @@ def lose_the_first_batch(manager, cause):
     terminate_broken(manager, cause)
 
 pool_module._ExecutorManagerThread.terminate_broken = lose_the_first_batch
-start = pool_module.ProcessPoolExecutor._spawn_process
 
 def start_then_kill(pool):  # once this process waits for the first batch, long before the workers are ready
     start(pool)
@@ -253,12 +254,6 @@ def start_then_kill(pool):  # once this process waits for the first batch, long 
         threading.Timer(0.5, os.kill, (next(iter(pool._processes)), signal.SIGKILL)).start()
 
 pool_module.ProcessPoolExecutor._spawn_process = start_then_kill
-docs = [RawDoc(id=str(i), origin="x", text="Two people were killed in Springfield on Monday.") for i in range(64)]
-try:
-    list(workers.analyze_stream(docs, workers=2))
-except workers.WorkerError:
-    print("WorkerError")
-print("workers left:", len(multiprocessing.active_children()))
 """
 
 
@@ -269,7 +264,7 @@ print("workers left:", len(multiprocessing.active_children()))
     (_A_BATCH_LOST_AS_THE_POOL_BREAKS, ["WorkerError", "workers left: 0"]),
 ], ids=["worker-not-stopped", "batch-never-failed"])
 def test_a_worker_dying_in_a_race_with_the_pool_fails_the_run_instead_of_hanging(race, expected):
-    proc = subprocess.run([sys.executable, "-c", race], capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run([sys.executable, "-c", _RACE_HEAD + race + _RACE_RUN], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == expected
     assert "Traceback" not in proc.stderr
