@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench schema train-detector clean
+.PHONY: install demo test bench schema train train-detector train-relevance train-tolls clean
 
 install: $(STAMP)
 
@@ -26,6 +26,16 @@ bench: install
 # retrain the machine-written detector from ../shared/data/llmfake (fixed seed; writes the shipped model file)
 train-detector: install
 	$(PY) -m corroborate.assess.train_detector ../shared/data/llmfake --out src/corroborate/assess/data/detector.json
+
+# retrain the incident-relevance classifier from the training part of ../shared/data (fixed seed; writes the shipped model file)
+train-relevance: install
+	$(PY) -m corroborate.analyze.train_relevance ../shared/data
+
+# retrain the count toll classifier (asserted toll of this incident?) from the training part of GVA (fixed seed)
+train-tolls: install
+	$(PY) -m corroborate.analyze.train_tolls ../shared/data/gva
+
+train: train-detector train-relevance train-tolls
 
 schema: install
 	$(PY) -m corroborate.schema

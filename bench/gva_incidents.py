@@ -3,6 +3,9 @@
 Each gold incident is mapped to the predicted incident that holds most of its
 reports; the reconciled ``value`` of that incident's killed (injured) fact is
 compared with gold ``num_killed`` (``num_injured``). A missing fact counts as 0.
+
+``part``: ``held_out`` (the figure to quote), ``train`` or ``all`` (the default): which
+gold incidents are scored (see ``gva_counts.py``).
 """
 
 from __future__ import annotations
@@ -12,15 +15,18 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from gva_counts import PARTS, in_part
 
-def evaluate(incidents_path: Path, gva_dir: Path) -> dict[str, tuple[int, int]]:
+
+def evaluate(incidents_path: Path, gva_dir: Path, part: str = "all") -> dict[str, tuple[int, int]]:
     gold_of_report, gold = {}, {}
     for line in (gva_dir / "reports.jsonl").open(encoding="utf-8"):
         obj = json.loads(line)
         gold_of_report.setdefault(obj["id"], obj["incident_id"])
     for line in (gva_dir / "incidents.jsonl").open(encoding="utf-8"):
         obj = json.loads(line)
-        gold[obj["incident_id"]] = {"killed": obj["num_killed"], "injured": obj["num_injured"]}
+        if in_part(obj["incident_id"], part):
+            gold[obj["incident_id"]] = {"killed": obj["num_killed"], "injured": obj["num_injured"]}
     predicted, members = {}, defaultdict(Counter)
     for line in incidents_path.open(encoding="utf-8"):
         incident = json.loads(line)
@@ -43,5 +49,7 @@ def evaluate(incidents_path: Path, gva_dir: Path) -> dict[str, tuple[int, int]]:
 
 
 if __name__ == "__main__":
-    for category, (right, total) in evaluate(Path(sys.argv[1]), Path(sys.argv[2])).items():
-        print(f"{category}: {right}/{total} = {right / max(total, 1):.3f}")
+    for part in ("held_out", "train"):
+        print(f"{PARTS[part]}:")
+        for category, (right, total) in evaluate(Path(sys.argv[1]), Path(sys.argv[2]), part).items():
+            print(f"  {category}: {right}/{total} = {right / max(total, 1):.3f}")

@@ -6,6 +6,12 @@ change one report's stated killed (or injured) count to a different exact value
 (+3) and reconcile again (how often the fact turns conflicting or discrepant).
 Reports are grouped by gold incident here, so the figures measure
 reconciliation, not clustering.
+
+Also: the share of untouched incidents (two or more reports, at least one stating a killed
+or injured figure) whose killed or injured fact is ``conflicting`` (goal: at most 3%).
+
+``part``: ``held_out`` (the incidents with ``corroborate.splits.held_out`` true: the
+figure to quote), ``train`` or ``all`` (the default, for compatibility).
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from gva_counts import PARTS, in_part
+
 FLAGGED = {"conflicting", "discrepant"}
+SLOTS = ("killed", "injured")
 
 
-def evaluate(reports_path: Path, gva_dir: Path) -> dict[str, dict[str, tuple[int, int]]]:
-    from corroborate.incidents.reconcile import best_claim, reconcile
+def _groups(reports_path: Path, gva_dir: Path, part: str) -> dict[str, list]:
     from corroborate.records import Report
 
     gold_of = {}
@@ -29,13 +37,21 @@ def evaluate(reports_path: Path, gva_dir: Path) -> dict[str, dict[str, tuple[int
     groups: dict[str, list[Report]] = defaultdict(list)
     for line in reports_path.open(encoding="utf-8"):
         report = Report.model_validate_json(line)
-        if report.id in gold_of:
+        if report.id in gold_of and in_part(gold_of[report.id], part):
             groups[gold_of[report.id]].append(report)
+    return groups
+
+
+def evaluate(reports_path: Path, gva_dir: Path, part: str = "all") -> dict[str, dict[str, tuple[int, int]]]:
+    from corroborate.incidents.reconcile import best_claim, reconcile
+
+    groups = _groups(reports_path, gva_dir, part)
     result = {}
-    for slot in ("killed", "injured"):
+    for slot in SLOTS:
         untouched = [0, 0]
         injected = [0, 0]
         injected_multi = [0, 0]  # incidents where two or more reports state the figure
+        conflicting = [0, 0]
         why: Counter = Counter()  # untouched and flagged: conflicting, revised, or hedges differ
         for reports in groups.values():
             stating = [r for r in reports if best_claim(r, slot) is not None]
@@ -44,6 +60,8 @@ def evaluate(reports_path: Path, gva_dir: Path) -> dict[str, dict[str, tuple[int
             fact = next((f for f in reconcile(reports).facts if f.slot == slot), None)
             untouched[1] += 1
             untouched[0] += fact is not None and fact.status in FLAGGED
+            conflicting[1] += 1
+            conflicting[0] += fact is not None and fact.status == "conflicting"
             if fact is not None and fact.status in FLAGGED:
                 why["conflicting" if fact.status == "conflicting" else "revised" if fact.revised else "hedges differ"] += 1
             target = stating[0]
@@ -58,6 +76,7 @@ def evaluate(reports_path: Path, gva_dir: Path) -> dict[str, dict[str, tuple[int
                 injected_multi[0] += fact.status in FLAGGED
         result[slot] = {
             "untouched_flagged": tuple(untouched),
+            "untouched_conflicting": tuple(conflicting),
             "injected_flagged": tuple(injected),
             "injected_flagged_2plus": tuple(injected_multi),
             "untouched_why": why,
@@ -65,8 +84,29 @@ def evaluate(reports_path: Path, gva_dir: Path) -> dict[str, dict[str, tuple[int
     return result
 
 
+def untouched_conflicting(reports_path: Path, gva_dir: Path, part: str = "all") -> tuple[int, int]:
+    """(incidents whose killed or injured fact is conflicting, untouched incidents): incidents of
+    two or more reports in which at least one report states a killed or injured figure."""
+    from corroborate.incidents.reconcile import best_claim, reconcile
+
+    flagged = total = 0
+    for reports in _groups(reports_path, gva_dir, part).values():
+        if len(reports) < 2 or not any(best_claim(r, slot) for r in reports for slot in SLOTS):
+            continue
+        total += 1
+        flagged += any(f.slot in SLOTS and f.status == "conflicting" for f in reconcile(reports).facts)
+    return flagged, total
+
+
 if __name__ == "__main__":
-    for slot, res in evaluate(Path(sys.argv[1]), Path(sys.argv[2])).items():
-        (uf, un), (jf, jn), (mf, mn) = res["untouched_flagged"], res["injected_flagged"], res["injected_flagged_2plus"]
-        print(f"{slot}: injected change flagged {jf}/{jn} = {jf / max(jn, 1):.3f} "
-              f"(where 2+ reports state it: {mf}/{mn} = {mf / max(mn, 1):.3f}); untouched flagged {uf}/{un} = {uf / max(un, 1):.3f}")
+    reports_path, gva_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    for part in ("held_out", "train"):
+        print(f"{PARTS[part]}:")
+        for slot, res in evaluate(reports_path, gva_dir, part).items():
+            (uf, un), (jf, jn), (mf, mn) = res["untouched_flagged"], res["injected_flagged"], res["injected_flagged_2plus"]
+            cf, cn = res["untouched_conflicting"]
+            print(f"  {slot}: injected change flagged {jf}/{jn} = {jf / max(jn, 1):.3f} "
+                  f"(where 2+ reports state it: {mf}/{mn} = {mf / max(mn, 1):.3f}); untouched flagged {uf}/{un} = {uf / max(un, 1):.3f}, "
+                  f"conflicting {cf}/{cn} = {cf / max(cn, 1):.3f}")
+        k, n = untouched_conflicting(reports_path, gva_dir, part)
+        print(f"  untouched incidents whose killed or injured fact is conflicting: {k}/{n} = {k / max(n, 1):.3f} (goal <= 0.03)")

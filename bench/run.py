@@ -45,7 +45,10 @@ import injected  # noqa: E402
 import memory  # noqa: E402
 import scale  # noqa: E402
 import muc4  # noqa: E402
+import relevance  # noqa: E402
 from metrics import bcubed  # noqa: E402
+
+from corroborate.splits import ecb_key, gva_key, held_out  # noqa: E402
 
 
 def run_raw() -> dict:
@@ -82,20 +85,34 @@ def startup() -> dict:
     return {"seconds": best["seconds"], "first_report": best["first_report"], "rss_mb": best["tree_mb"]}
 
 
-def gva_clustering() -> tuple[float, float, float, int, int]:
-    gold: dict[str, str] = {}
-    for line in GVA.open(encoding="utf-8"):
-        obj = json.loads(line)
-        gold.setdefault(obj["id"], obj["incident_id"])
+def predicted_clusters(out: Path) -> tuple[dict[str, str], int]:
+    """Each output report's incident id, and the number of incidents. A report that joins no
+    incident (not an incident report, not English, no text) is a cluster of its own."""
     predicted = {}
     n_incidents = 0
-    for line in (OUT / "gva" / "incidents.jsonl").open(encoding="utf-8"):
+    for line in (out / "incidents.jsonl").open(encoding="utf-8"):
         incident = json.loads(line)
         n_incidents += 1
         for report_id in incident["reports"]:
             predicted[report_id] = incident["id"]
+    for line in (out / "reports.jsonl").open(encoding="utf-8"):
+        report_id = json.loads(line)["id"]
+        predicted.setdefault(report_id, "alone:" + report_id)
+    return predicted, n_incidents
+
+
+def gva_clustering(held: bool | None = None) -> tuple[float, float, float, int, int]:
+    """B-cubed on GVA; ``held``: only the held-out incidents (True), only the training part
+    (False), or all (None)."""
+    gold: dict[str, str] = {}
+    for line in GVA.open(encoding="utf-8"):
+        obj = json.loads(line)
+        if held is None or held_out(gva_key(obj["incident_id"])) == held:
+            gold.setdefault(obj["id"], obj["incident_id"])
+    predicted, n_incidents = predicted_clusters(OUT / "gva")
     p, r, f = bcubed(predicted, gold)
-    return p, r, f, n_incidents, len({gold[i] for i in predicted if i in gold})
+    n_pred = len({predicted[i] for i in gold if i in predicted})
+    return p, r, f, n_pred, len({gold[i] for i in predicted if i in gold})
 
 
 def ecbplus_clustering() -> tuple[float, float, float, int, int]:
@@ -109,14 +126,17 @@ def ecbplus_clustering() -> tuple[float, float, float, int, int]:
     code, stderr = res["code"], res["stderr"]
     if code != 0:
         sys.exit(f"corroborate failed on ECB+ ({code}):\n{stderr}")
-    gold = {doc["doc_id"]: doc["subtopic_event_cluster"] for doc in docs}
-    predicted = {}
-    for line in (OUT / "ecbplus" / "incidents.jsonl").open(encoding="utf-8"):
-        incident = json.loads(line)
-        for report_id in incident["reports"]:
-            predicted[report_id] = incident["id"]
+    return ecbplus_scores()
+
+
+def ecbplus_scores(held: bool | None = None) -> tuple[float, float, float, int, int]:
+    """B-cubed on the ECB+ run's output; ``held`` as in :func:`gva_clustering`, by topic."""
+    docs = [json.loads(line) for line in ECBPLUS.open(encoding="utf-8")]
+    gold = {doc["doc_id"]: doc["subtopic_event_cluster"] for doc in docs
+            if held is None or held_out(ecb_key(doc["topic"])) == held}
+    predicted, _ = predicted_clusters(OUT / "ecbplus")
     p, r, f = bcubed(predicted, gold)
-    return p, r, f, len(set(predicted.values())), len(set(gold.values()))
+    return p, r, f, len({predicted[i] for i in gold if i in predicted}), len(set(gold.values()))
 
 
 def main() -> None:
@@ -183,9 +203,13 @@ def main() -> None:
     print(f"corroborate: {ours['summary']}")
     print("\n| quality (dev data) | P | R | F1 | notes |")
     print("|---|---:|---:|---:|---|")
-    print(f"| GVA clustering, B-cubed | {p:.3f} | {r:.3f} | {f:.3f} | {n_pred} predicted vs {n_gold} gold incidents |")
+    print(f"| GVA clustering, B-cubed, all dev | {p:.3f} | {r:.3f} | {f:.3f} | {n_pred} predicted vs {n_gold} gold incidents |")
+    p, r, f, n_pred, n_gold = gva_clustering(held=True)
+    print(f"| GVA clustering, B-cubed, held-out incidents | {p:.3f} | {r:.3f} | {f:.3f} | {n_pred} predicted vs {n_gold} gold incidents |")
     ep, er, ef, e_pred, e_gold = ecbplus_clustering()
-    print(f"| ECB+ clustering, B-cubed | {ep:.3f} | {er:.3f} | {ef:.3f} | {e_pred} predicted vs {e_gold} gold events |")
+    print(f"| ECB+ clustering, B-cubed, all topics | {ep:.3f} | {er:.3f} | {ef:.3f} | {e_pred} predicted vs {e_gold} gold events |")
+    ep, er, ef, e_pred, e_gold = ecbplus_scores(held=True)
+    print(f"| ECB+ clustering, B-cubed, held-out topics | {ep:.3f} | {er:.3f} | {ef:.3f} | {e_pred} predicted vs {e_gold} gold events |")
     gva_gold = {}
     for line in GVA.open(encoding="utf-8"):
         obj = json.loads(line)
@@ -203,24 +227,28 @@ def main() -> None:
         label = "micro, 5 roles" if role == "micro" else role
         print(f"| MUC-4 dev roles, {label} | {mp:.3f} | {mr:.3f} | {mf:.3f} | {muc['docs']} docs |")
 
-    counts = gva_counts.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent)
-    print("\n| GVA per-report counts | states a count: right | states none: right (gold 0) | all |")
+    counts = gva_counts.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent, part="held_out")
+    print("\n| GVA per-report counts, held-out part | states a count: right | states none: right (gold 0) | all |")
     print("|---|---:|---:|---:|")
     for category, res in counts.items():
         (s_ok, s_n), (u_ok, u_n) = res["stated"], res["unstated"]
         print(f"| {category} | {s_ok}/{s_n} = {s_ok / max(s_n, 1):.3f} | {u_ok}/{u_n} = {u_ok / max(u_n, 1):.3f} | {(s_ok + u_ok) / max(s_n + u_n, 1):.3f} |")
-    print("\n| GVA incidents (reconciled facts) | right | accuracy |")
+    print("\n| GVA incidents (reconciled facts), held-out part | right | accuracy |")
     print("|---|---:|---:|")
-    for category, (right, total) in gva_incidents.evaluate(OUT / "gva" / "incidents.jsonl", GVA.parent).items():
+    for category, (right, total) in gva_incidents.evaluate(OUT / "gva" / "incidents.jsonl", GVA.parent, part="held_out").items():
         print(f"| {category} | {right}/{total} | {right / max(total, 1):.3f} |")
-    print("\n| injected conflicts (GVA, reports grouped by gold incident) | change flagged | where 2+ reports state it | untouched flagged |")
+    print("\n| injected conflicts (GVA held-out part, reports grouped by gold incident) | change flagged | where 2+ reports state it | untouched flagged |")
     print("|---|---:|---:|---:|")
-    for slot, res in injected.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent).items():
+    for slot, res in injected.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent, part="held_out").items():
         cells = [f"{a}/{b} = {a / max(b, 1):.3f}" for a, b in (res["injected_flagged"], res["injected_flagged_2plus"], res["untouched_flagged"])]
         why = ", ".join(f"{k} {v}" for k, v in res["untouched_why"].most_common())
         print(f"| {slot} | " + " | ".join(cells) + f" ({why}) |")
+    k, n = injected.untouched_conflicting(OUT / "gva" / "reports.jsonl", GVA.parent, part="held_out")
+    print(f"untouched incidents (held-out part) whose killed or injured fact is conflicting: {k}/{n} = {k / max(n, 1):.3f} (goal <= 0.03)")
     if timings:
         print("clustering time (analysis excluded): " + "; ".join(timings))
+    print()
+    print(relevance.report(SHARED))
     print()
     print("\n".join(detector.lines(SHARED / "data" / "llmfake", OUT / "gva" / "reports.jsonl", OUT / "ecbplus" / "reports.jsonl")))
     print()

@@ -194,6 +194,7 @@ def stream(
     ``workers``: processes for the per-report stages (:mod:`corroborate.workers`); the
     output does not depend on it. ``on_stage`` is told when a later stage begins.
     """
+    from corroborate.analyze import takes_part
     from corroborate.assess.sources import (
         SIGNALS,
         SourceTally,
@@ -214,7 +215,8 @@ def stream(
     out.mkdir(parents=True, exist_ok=True)
     result = Result()
     work = JsonlStore(out / ".reports.analyzed.jsonl.tmp", Report)  # analyzed, before the incidents stage
-    feats: list = []
+    feats: list = []  # the clustering features of the reports that take part in incidents ...
+    members: list[int] = []  # ... and their positions in ``work``
     unsigned: list = []  # features still holding their shingles (one process: signed here, a chunk at a time)
     outlets: dict[str, str] = {}
     digest: list[tuple[str | None, tuple | None]] = []  # each report's source and signal values
@@ -223,6 +225,7 @@ def stream(
 
     def keep(feat) -> None:
         feats.append(feat)
+        members.append(len(work) - 1)
         if feat.minhash is None:
             unsigned.append(feat)
             if len(unsigned) >= SIGN_CHUNK:
@@ -234,12 +237,13 @@ def stream(
             where = f"the previous run ({Path(previous) / 'reports.jsonl'})"
             for _, report in _previous_records(previous, "reports.jsonl", Report):
                 work.append_line(report.model_dump_json(), report.id)  # in this version's form
-                keep(features(report, keep_lead=embedder is not None))
+                if takes_part(report):
+                    keep(features(report, keep_lead=embedder is not None))
                 outlets[report.id] = outlet_of(report)
                 digest.append((report.source, signal_values(report)))
                 known[report.id] = where
             old_groups = [(inc.id, inc.reports) for _, inc in _previous_records(previous, "incidents.jsonl", Incident)]
-            result.previous = len(feats)
+            result.previous = len(work)
         raws = iter_raw(inputs, result, on_error, known)
         for item in analyze_stream(raws, workers=workers, keep_lead=embedder is not None):
             if not isinstance(item, Analyzed):
@@ -248,7 +252,8 @@ def stream(
             if result.first_report_at is None:
                 result.first_report_at = time.perf_counter()
             work.append_line(item.line, item.id)
-            keep(item.features)
+            if item.features is not None:  # None: the report joins no incident
+                keep(item.features)
             outlets[item.id] = item.outlet
             digest.append((item.source, item.signals))
             result.words += item.words
@@ -262,16 +267,17 @@ def stream(
         # the incidents stage: cluster the features, then reconcile one incident at a time
         if on_stage:
             on_stage("grouping into incidents")
-        position = {ident: i for i, ident in enumerate(work.ids)}
+        local = {work.ids[i]: k for k, i in enumerate(members)}  # report id -> its index in feats
         fixed, owner = [], {}
-        for ident, members in old_groups:
-            group = [position[r] for r in members if r in position]
+        for ident, reports_of in old_groups:
+            group = [local[r] for r in reports_of if r in local]
             if group:
                 fixed.append(group)
-                for i in group:
-                    owner[i] = ident
-        groups = cluster_features(feats, fixed, embedder)  # signs what is left unsigned
-        del feats, unsigned, position
+                for k in group:
+                    owner[members[k]] = ident
+        # signs what is left unsigned; groups come back in feats' indices, mapped to work's
+        groups = [[members[k] for k in group] for group in cluster_features(feats, fixed, embedder)]
+        del feats, unsigned, local
         tally = SourceTally(outlets)
         claims: list[int | None] = [None] * len(work)
         incidents = JsonlStore(out / "incidents.jsonl.tmp", Incident)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 #: Version of the output contract (``reports.jsonl``, ``incidents.jsonl``,
 #: ``report.md``, ``report.html``). Adding fields keeps the major version;
 #: renaming or removing one bumps it.
-CONTRACT_VERSION = "1.1"
+CONTRACT_VERSION = "1.2"
 
 CountCategory = Literal["killed", "injured", "arrested", "missing", "kidnapped", "displaced", "other"]
 Hedge = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
@@ -35,8 +35,21 @@ EventType = Literal[
     "stabbing",
     "vehicle_attack",
     "assassination",
+    # accidents and disasters (contract 1.2)
+    "fire",
+    "explosion",
+    "crash",
+    "collapse",
+    "natural_disaster",
+    "other_incident",
     "other",
 ]
+#: Whether a count is stated as a fact: "could die" is hypothetical, "no one was hurt" negated,
+#: "is expected to rise to" an estimate of the future.
+Modality = Literal["asserted", "hypothetical", "negated", "estimate_of_future"]
+#: What a count counts: this report's incident, another incident it mentions, or an aggregate
+#: (yearly totals, statistics, case counts).
+Scope = Literal["this_incident", "other_incident", "aggregate"]
 
 
 class _Model(BaseModel):
@@ -64,6 +77,12 @@ class Count(Span):
     high: int | None = Field(description="null means unbounded above (e.g. 'at least')")
     hedge: Hedge
     derived: bool = Field(default=False, description="inferred from other counts: injured = shot minus killed")
+    modality: Modality = Field(default="asserted", description="asserted, hypothetical ('could die'), negated, or estimate_of_future ('expected to rise to')")
+    scope: Scope = Field(default="this_incident", description="this_incident, other_incident (another incident the report mentions) or aggregate (totals, statistics, case counts)")
+    toll: float | None = Field(
+        default=None, ge=0, le=1,
+        description="learned likelihood that this is an asserted toll of the report's own incident (null: not scored, a 1.1 record)",
+    )
 
 
 class Attribution(Span):
@@ -116,6 +135,22 @@ class Signals(_Model):
     evidence: list[Evidence] = []
 
 
+class Cue(Span):
+    """A span that drives a learned decision, with its contribution (log-odds)."""
+
+    weight: float
+
+
+class IncidentAssessment(_Model):
+    """Whether a report describes a specific real-world incident of harm (attack, shooting,
+    stabbing, bombing, arson, kidnapping, accident or disaster), from a trained classifier."""
+
+    probability: float = Field(ge=0, le=1, description="calibrated likelihood that the report describes a specific incident of harm")
+    relevant: bool = Field(description="probability >= the documented threshold: the report takes part in incidents")
+    type: EventType | None = Field(default=None, description="the incident's type, when relevant")
+    evidence: list[Cue] = Field(default=[], description="the spans that raise or lower the probability most")
+
+
 class Report(_Model):
     schema_version: str = CONTRACT_VERSION
     id: str
@@ -133,6 +168,11 @@ class Report(_Model):
     cited_sources: list[str] = []
     events: list[Event] = []
     signals: Signals | None = None
+    language: str | None = Field(default=None, description="ISO 639-1 code of the text's language (py3langid); null: not detected (a 1.1 record, or no text)")
+    incident: IncidentAssessment | None = Field(
+        default=None,
+        description="whether the report is about an incident; null for a 1.1 record or a report not assessed (no text, not English)",
+    )
 
 
 class Provenance(Span):

@@ -41,7 +41,7 @@ class Analyzed:
 
     id: str
     line: str  # the report as a JSON line (``Report.model_dump_json()``)
-    features: object  # corroborate.incidents.cluster.Features
+    features: object  # corroborate.incidents.cluster.Features; None for a report that joins no incident
     words: int
     outlet: str
     source: str | None = None  # the report's own ``source`` field
@@ -98,13 +98,21 @@ def to_report(raw: RawDoc) -> Report:
     )
 
 
-def _empty_warning(report: Report) -> InputError | None:
-    if report.text:
-        return None
-    return InputError(
-        input=report.origin,
-        message=f"no article text left after removing {len(report.removed)} boilerplate line(s); kept with its title and the removed lines",
-    )
+def _warning(report: Report) -> InputError | None:
+    """A report kept but not analyzed: no text left, or not in a language the extractors read."""
+    from corroborate.analyze import is_analyzed_language
+
+    if not report.text:
+        return InputError(
+            input=report.origin,
+            message=f"no article text left after removing {len(report.removed)} boilerplate line(s); kept with its title and the removed lines",
+        )
+    if not is_analyzed_language(report.language):
+        return InputError(
+            input=report.origin,
+            message=f"the text is in language '{report.language}', not English: kept whole, but not analyzed (no counts, events or incident)",
+        )
+    return None
 
 
 def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True) -> list[Analyzed | Failed]:
@@ -113,7 +121,7 @@ def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True
 
     ``sign``: replace the features' shingles by their MinHash signature here (in a worker);
     otherwise the caller does it (see :func:`corroborate.pipeline.stream`)."""
-    from corroborate.analyze import analyze_doc
+    from corroborate.analyze import analyze_doc, takes_part
     from corroborate.analyze.nlp import load_nlp, renew_if_grown
     from corroborate.assess import assess_report
     from corroborate.assess.sources import outlet_of, signal_values
@@ -137,15 +145,16 @@ def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True
             if isinstance(doc, Exception):
                 raise doc
             analyzed = assess_report(analyze_doc(report, doc), doc)
-            feat = features(analyzed, keep_lead=keep_lead)
+            feat = features(analyzed, keep_lead=keep_lead) if takes_part(analyzed) else None
         except Exception as exc:  # noqa: BLE001
             out.append(Failed(InputError(input=report.origin, message=f"analysis failed: {type(exc).__name__}: {exc}")))
             continue
-        feats.append(feat)
+        if feat is not None:
+            feats.append(feat)
         out.append(Analyzed(id=analyzed.id, line=analyzed.model_dump_json(), features=feat, words=len(analyzed.text.split()),
                             outlet=outlet_of(analyzed), source=analyzed.source,
                             signals=signal_values(analyzed),
-                            warning=_empty_warning(analyzed)))
+                            warning=_warning(analyzed)))
     docs = doc = None  # the old vocabulary must not be needed by a Doc when it is renewed
     renew_if_grown()  # a long run's memory stays flat however many distinct words its reports hold
     if sign:
@@ -172,11 +181,15 @@ def tune_gc() -> None:
 def prepare(*, signatures: bool = True) -> None:
     """Load and verify the model and the other data once, then :func:`tune_gc`. ``signatures``:
     also import datasketch (half a second), which a one-process run defers until it is needed."""
+    from corroborate.analyze import language, relevance, tolls
     from corroborate.analyze.nlp import load_nlp
     from corroborate.assess.detector import load_model
 
     load_nlp()
     load_model()
+    relevance.load_model()
+    tolls.load_model()
+    language.detect("Models are loaded and checked once, before the first report.")
     if signatures:
         import datasketch  # noqa: F401
     tune_gc()

@@ -44,6 +44,15 @@ def counts_of(nlp, text):
         ("Police said the shooting killed one and injured four.",
          [("killed", 1, 1, 1, "exact"), ("injured", 4, 4, 4, "exact")]),
         ("The attack killed 49 and injured 53.", [("killed", 49, 49, 49, "exact"), ("injured", 53, 53, 53, "exact")]),
+        # a figure right before the coordinated keyword is its own: "three injured" is not also 2 injured
+        ("Two people were killed and three injured in the crash.",
+         [("killed", 2, 2, 2, "exact"), ("injured", 3, 3, 3, "exact")]),
+        # a toll verb under "expected to" takes the governing verb's subject (the count is then an
+        # estimate of the future: see test_tolls.py)
+        ("The death toll is expected to rise to 50.", [("killed", 50, 50, 50, "exact")]),
+        # "held" is an arrest only of people, in custody
+        ("Two men were held on charges of murder.", [("arrested", 2, 2, 2, "exact")]),
+        ("The state held two special elections last spring.", []),
     ],
 )
 def test_counts(nlp, text, expected):
@@ -132,6 +141,16 @@ def test_crocus_004_counts(crocus_004):
 def test_coordinated_keywords_share_the_quantity(nlp):
     text = "Islamic State fighters attacked a large gathering, killing and wounding hundreds."
     assert counts_of(nlp, text) == [("injured", 100, 100, 999, "vague"), ("killed", 100, 100, 999, "vague")]
+
+
+@pytest.mark.parametrize("text", ["Mark is held in high esteem by everyone at the plant.",
+                                  "He held the baby in his arms."])
+def test_held_without_custody_is_no_singular_arrest(nlp, text):
+    assert counts_of(nlp, text) == []
+
+
+def test_held_in_custody_is_a_singular_arrest(nlp):
+    assert counts_of(nlp, "He was held without bail at the county jail.") == [("arrested", 1, 1, 1, "exact")]
 
 
 def test_no_one_else_is_not_a_zero_count(nlp):

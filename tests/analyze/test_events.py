@@ -6,6 +6,8 @@ from datetime import datetime
 
 from hypothesis import given, settings, strategies as st
 
+import pytest
+
 from corroborate.analyze.events import _dateparser, _parse_date, extract_events
 from helpers import by_id, needs_shared
 
@@ -126,3 +128,129 @@ def test_other_date_phrases_go_to_dateparser():
     assert _parse_date("March 3, 2015", base) == datetime(2015, 3, 3)
     assert _parse_date("yesterday", base).date() == datetime(2016, 3, 11).date()
     assert _parse_date("early Sunday", base) is None  # dateparser cannot read it; the next date phrase is tried
+
+
+ROLES = ("perpetrator_organizations", "perpetrator_individuals", "victims", "targets", "weapons", "locations")
+
+
+def events_of(nlp, text, published=None):
+    """The events of ``text``; every role item slices exactly out of the text."""
+    events = extract_events(nlp(text), published)
+    for event in events:
+        for role in ROLES:
+            for item in getattr(event, role):
+                assert text[item.start : item.end] == item.text
+    return events
+
+
+def type_of(nlp, text, published=None):
+    events = events_of(nlp, text, published)
+    return events[0].type if events else None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Firefighters battled a blaze that gutted a warehouse in Millbrook on Saturday, and two workers were treated for burns.", "fire"),
+    ("A gas explosion ripped through an apartment block in Port Halvard, killing three residents. The blast collapsed the building.", "explosion"),
+    ("A bus collided with a truck on the highway near Millbrook, killing six passengers.", "crash"),
+    ("A cyclist was killed in a hit-and-run on Main Street on Friday night.", "crash"),
+    ("A passenger train derailed outside Millbrook, injuring 40 people.", "crash"),
+    ("The roof of a shopping centre collapsed on Tuesday, trapping 20 shoppers.", "collapse"),
+    ("Part of a coal mine caved in, trapping eleven miners.", "collapse"),
+    ("A magnitude 6.1 earthquake struck the province, collapsing buildings and killing 12 people.", "natural_disaster"),
+    ("Flash floods swept through the valley after heavy rain, killing nine people.", "natural_disaster"),
+    ("Two workers were killed in an accident at a sawmill in Millbrook.", "other_incident"),
+])
+def test_accidents_and_disasters_have_their_types(nlp, text, kind):
+    assert type_of(nlp, text) == kind
+
+
+def test_a_wildfire_is_a_natural_disaster_though_it_says_fire_more(nlp):
+    text = (
+        "A wildfire burned 3,000 hectares. Firefighters evacuated two villages after the fire destroyed 40 homes "
+        "and flames reached the road."
+    )
+    assert type_of(nlp, text) == "natural_disaster"
+
+
+def test_a_bomb_explosion_stays_a_bombing(nlp):
+    text = "A car bomb exploded outside the police station. The blast killed four officers and the explosion shattered windows."
+    assert type_of(nlp, text) == "bombing"
+
+
+def test_an_explosion_set_off_by_attackers_is_a_bombing(nlp):
+    assert type_of(nlp, "Militants claimed responsibility for an explosion that damaged the pipeline.") == "bombing"
+
+
+def test_burning_by_attackers_is_arson(nlp):
+    assert type_of(nlp, "Guerrillas set the town hall on fire and burned five buses.") == "arson"
+
+
+def test_opened_fire_is_shooting_and_fire_officials_are_no_fire(nlp):
+    text = "Gunmen opened fire on worshippers, and fire officials said the church was not damaged."
+    assert type_of(nlp, text) == "shooting"
+
+
+@pytest.mark.parametrize("text", [
+    "The senator took a veiled shot at the president during the debate.",
+    "Nurses gave 300 booster shots at the clinic on Tuesday.",
+    "She got a shot of vaccine and a flu shot.",
+    "The director shot a film in Port Halvard last year.",
+    "Winning the title is a long shot for the club.",
+    "Astronomers detected fast radio blasts from a distant galaxy.",
+    "The team fired its coach on Saturday after a losing season.",
+    "The minister came under fire for his remarks about the budget.",
+    "Stock markets crashed after the announcement, and the economy collapsed.",
+    "The party won the election by a landslide.",
+    "The website crashed and a flood of complaints followed.",
+    "Thousands could die if the dam fails, experts warned.",  # "die" is no cue: hypothetical, and German
+])
+def test_figurative_harm_words_make_no_event(nlp, text):
+    assert events_of(nlp, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "A man was shot and killed outside a bar in Millbrook.",
+    "Shots rang out near the school and two students were wounded.",
+    "Police said the suspect shot him twice in the chest.",
+])
+def test_shot_in_its_harm_sense_is_a_shooting(nlp, text):
+    assert type_of(nlp, text) == "shooting"
+
+
+def test_a_bare_year_is_no_event_date(nlp):
+    text = "The market, attacked once in 1884 and again since 2009, was bombed, killing two people."
+    [event] = events_of(nlp, text, published="2024-03-23")
+    assert event.date is None
+
+
+def test_the_first_date_naming_a_day_is_taken(nlp):
+    text = "Gunmen have attacked the market every year since 2009. On Friday gunmen attacked it again, killing three."
+    [event] = events_of(nlp, text, published="2024-03-23T09:00:00")
+    assert event.date == "2024-03-22"
+
+
+@pytest.mark.parametrize("when", ["on Saturday", "yesterday", "last night", "on July 1", "four months ago"])
+def test_without_publication_date_a_relative_date_is_not_resolved(nlp, when):
+    [event] = events_of(nlp, f"A bomb exploded at the bus station {when}, killing two people.")
+    assert event.date is None  # never resolved against the clock of the machine that reads it
+
+
+def test_without_publication_date_a_complete_date_is_kept(nlp):
+    [event] = events_of(nlp, "A bomb exploded at the bus station on March 22, 2024, killing two people.")
+    assert event.date == "2024-03-22"
+
+
+def test_the_date_of_a_statement_is_not_the_event_date(nlp):
+    text = "Gunmen attacked the market, killing 12 people, police said Tuesday. The attack happened on Saturday."
+    [event] = events_of(nlp, text, published="2024-03-26")
+    assert event.date == "2024-03-23"
+
+
+def test_a_weekday_inside_a_longer_phrase(nlp):
+    [event] = events_of(nlp, "A bomb exploded at the station early Saturday morning, killing two people.", published="2024-03-25")
+    assert event.date == "2024-03-23"
+
+
+def test_a_day_and_month_after_publication_is_last_year(nlp):
+    [event] = events_of(nlp, "A bomb exploded at the station on December 28, killing two people.", published="2024-01-03")
+    assert event.date == "2023-12-28"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from corroborate.incidents.reconcile import reconcile
+from corroborate.incidents.reconcile import best_claim, reconcile
 from corroborate.records import Count, Event, Report, RoleItem
 from helpers import fact, incident_of, needs_shared
 
@@ -60,6 +60,24 @@ def test_a_later_higher_toll_is_a_revision_not_a_conflict():
                         killed("late", "the toll rose to 133", 133, 133, 133, "exact", "2024-03-24T09:00:00")]), "killed")
     assert (f.value, f.status, f.revised) == (133, "discrepant", True)
     assert [p.report for p in f.dissent] == ["early"]
+
+
+def test_only_asserted_tolls_of_this_incident_are_claims():
+    text = "Police said 3 people were killed. Officials feared 50 could die. In all, 40 people have been killed this year."
+    def count(phrase, value, **fields):
+        start = text.index(phrase)
+        return Count(category="killed", value=value, low=value, high=value, hedge="exact", text=phrase,
+                     start=start, end=start + len(phrase), **fields)
+    counts = [count("3 people were killed", 3, toll=0.9),
+              count("50 could die", 50, modality="hypothetical", toll=0.7),
+              count("40 people have been killed", 40, scope="aggregate", toll=0.2)]
+    r = Report(id="a", text=text, origin="a", counts=counts)
+    assert best_claim(r, "killed") is counts[0]
+    f = fact(reconcile([r]), "killed")
+    assert (f.value, f.status, [p.text for p in f.support]) == (3, "single_source", ["3 people were killed"])
+    none = Report(id="b", text=text, origin="b", counts=counts[1:])
+    assert best_claim(none, "killed") is None
+    assert not [f for f in reconcile([none]).facts if f.slot == "killed"]
 
 
 def test_provenance_spans_slice_the_report_text():

@@ -1,8 +1,18 @@
-"""The analyze stage: spaCy parse, then entities, counts, attributions, cited outlets and events.
+"""The analyze stage: language, spaCy parse, then entities, counts, attributions, cited
+outlets, whether the report is about an incident, and its events.
 
 The extractors are imported when first used: importing this package (say, for
 ``corroborate.analyze.embed``) does not import spaCy, so a run's main process that leaves
 the parsing to worker processes starts without it.
+
+Two gates keep rules away from text they were not made for:
+
+- a report that is not in English (:mod:`corroborate.analyze.language`) gets its
+  ``language`` and nothing else: no entities, counts, attributions, events or incident
+  assessment, since the extractors are English rules;
+- a report the relevance classifier (:mod:`corroborate.analyze.relevance`) does not take for
+  an incident report gets no events, and it joins no incident (its counts are kept, but never
+  become incident facts).
 """
 
 from __future__ import annotations
@@ -14,18 +24,46 @@ if TYPE_CHECKING:
 
     from corroborate.records import Report
 
+#: the languages the extractors are written for
+ANALYZED_LANGUAGES = frozenset({"en"})
+
+
+def is_analyzed_language(language: str | None) -> bool:
+    """Whether the English extractors may read a text of this language (None: too short to tell)."""
+    return language is None or language in ANALYZED_LANGUAGES
+
 
 def analyze_doc(report: Report, doc: Doc) -> Report:
     """Fill a report's extracted fields from its parsed text (``doc.text == report.text``)."""
-    from corroborate.analyze import attributions, counts, entities, events
+    from corroborate.analyze import attributions, counts, entities, events, language, relevance
     from corroborate.analyze.docinfo import info
+    from corroborate.records import IncidentAssessment
 
     if info(doc).text != report.text:
         raise ValueError(f"report {report.id}: the parse is not of the report's own text")
+    report.language = language.detect(report.text)
+    if not report.text.strip() or not is_analyzed_language(report.language):
+        return report
     found, cited = attributions.extract_attributions(doc)
     report.entities = entities.extract_entities(doc)
     report.counts = counts.extract_counts(doc)
     report.attributions = found
     report.cited_sources = cited
-    report.events = events.extract_events(doc, report.published)
+    probability, evidence = relevance.assess(report.text, report.title, doc=doc)
+    relevant = probability >= relevance.threshold()
+    report.events = events.extract_events(doc, report.published) if relevant else []
+    report.incident = IncidentAssessment(
+        probability=round(probability, 4),
+        relevant=relevant,
+        type=(report.events[0].type if report.events else "other_incident") if relevant else None,
+        evidence=evidence,
+    )
     return report
+
+
+def takes_part(report: Report) -> bool:
+    """Whether a report joins an incident: the relevance classifier said so; or it comes from a
+    run before contract 1.2, which had no such gate (its reports all joined incidents)."""
+    if report.incident is not None:
+        return report.incident.relevant
+    return report.schema_version.split(".")[:2] in (["1", "0"], ["1", "1"])

@@ -12,6 +12,11 @@ Rules over spaCy tokens and the dependency-free token order, with lexicons in
    "up to", "about", ...), or a range ("between 30 and 40", "30 to 40").
 4. The category is the nearest category keyword in the same clause: first
    after the number ("93 people dead"), then before it ("death toll rose to 133").
+   "Held" is an arrest only of people, with custody words by it ("two men were held
+   on charges"; not "held two special elections", "held in high esteem").
+5. Every count is kept, with its ``modality``, ``scope`` and learned ``toll``
+   (:mod:`corroborate.analyze.tolls`): reconciliation takes only asserted tolls of the
+   report's own incident.
 """
 
 from __future__ import annotations
@@ -45,7 +50,8 @@ _CALENDAR = {
     "hours", "minute", "minutes", "a.m", "p.m", "am", "pm", "o'clock", "ago", "decade", "century", "weekend",
 }
 #: "The death toll rose to 133": verbs whose subject names what the number counts.
-_TOLL_VERBS = {"rose", "risen", "climbed", "reached", "stood", "stands", "is", "was", "increased", "jumped", "hit", "grew", "rises", "climbs", "reaches"}
+_TOLL_VERBS = {"rose", "risen", "climbed", "reached", "stood", "stands", "is", "was", "increased", "jumped", "hit", "grew", "rises", "climbs", "reaches",
+               "rise", "climb", "reach", "increase", "grow", "top", "exceed", "surpass"}
 #: A keyword that is a complement of the governing verb must lie this close to the counted noun.
 MAX_COMPLEMENT_DISTANCE = 5
 _CLAUSE_STOP = {";", ":", "(", ")", "—", "–"}
@@ -74,6 +80,8 @@ def lexicon() -> dict:
         "not_after": set(data["not_counts_after"]),
         "margin": data["about_margin"],
         "singular_person_nouns": set(data["singular_person_nouns"]),
+        "custody_only": set(data["custody_only"]),
+        "custody_context": set(data["custody_context"]),
     }
 
 
@@ -237,7 +245,11 @@ def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | No
     sent = meta.sents[k]
 
     def found(tok: Token):
-        return (_resolve_shot(doc, tok.i, kw[tok.lower_]), tok.i) if tok.lower_ in kw and meta.sent_of[tok.i] == k else None
+        if tok.lower_ not in kw or meta.sent_of[tok.i] != k:
+            return None
+        if tok.lower_ in lex["custody_only"] and not _in_custody(doc, tok, unit, lex):
+            return None  # "held two special elections", "is held in high esteem"
+        return _resolve_shot(doc, tok.i, kw[tok.lower_]), tok.i
 
     if unit is not last and (hit := found(unit)):
         return hit
@@ -266,6 +278,13 @@ def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | No
                 for tok in [child, *(g for g in child.children if g.dep_ == "compound")]:
                     if hit := found(tok):
                         return hit
+        if verb.dep_ == "xcomp" and verb.lower_ in _TOLL_VERBS and meta.sent_of[verb.head.i] == k:
+            # "the death toll is expected to rise to 50": the subject is the governing verb's
+            for child in verb.head.children:
+                if child.dep_ in {"nsubj", "nsubjpass"}:
+                    for tok in [child, *(g for g in child.children if g.dep_ == "compound")]:
+                        if hit := found(tok):
+                            return hit
     for j in range(start - 1, max(sent.start, start - 3) - 1, -1):
         tok = doc[j]
         if tok.is_punct or _is_number_token(tok):
@@ -275,6 +294,26 @@ def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | No
         if tok.lower_ not in {"and", "or", "least", "at", "than", "more", "about", "over", "to", "up", "nearly", "some", "around"}:
             break
     return None
+
+
+def _in_custody(doc: Doc, keyword: Token, held: Token | None, lex: dict) -> bool:
+    """"Held" is an arrest only of people, in custody: "two men were held on charges", "police
+    held two suspects", not "the state held two special elections" or "is held in high esteem".
+
+    ``held`` is what is held (the counted noun, the number itself, or a singular person);
+    the clause must name custody (jail, charges, bail, police, ...) within a few words."""
+    if held is not None and held.i != keyword.i:
+        person = (held.lower_ in lex["person_nouns"] or held.lower_ in lex["singular_person_nouns"]
+                  or held.ent_type_ == "PERSON" or held.lower_ in {"he", "she", "they", "him", "them"}
+                  or (_is_number_token(held) and held.dep_ in {"nsubj", "nsubjpass", "dobj"}))
+        if not person:
+            return False
+    meta = info(doc)
+    k = meta.sent_of[keyword.i]
+    sent = meta.sents[k]
+    lowers = meta.lowers
+    near = lowers[max(sent.start, keyword.i - 4) : min(sent.end, keyword.i + 9)]
+    return any(word in lex["custody_context"] for word in near)
 
 
 def _resolve_shot(doc: Doc, j: int, category: str) -> str:
@@ -323,10 +362,22 @@ def _hedge(doc: Doc, start: int, end: int, value: int, lex: dict):
 
 
 def extract_counts(doc: Doc) -> list[Count]:
-    """All counts of people affected in ``doc`` (a parsed report text)."""
+    """All counts of people affected in ``doc`` (a parsed report text), each with its
+    ``modality``, ``scope`` and learned ``toll`` (:mod:`corroborate.analyze.tolls`)."""
+    from corroborate.analyze import tolls
+
+    counts, anchors = candidates(doc)
+    tolls.annotate(doc, counts, anchors)
+    return counts
+
+
+def candidates(doc: Doc) -> tuple[list[Count], list[tuple[int, int]]]:
+    """The counts of ``doc`` before their toll is judged, and for each its anchor: the token
+    index of its quantity (or counted person) and of its category keyword."""
     lex = lexicon()
     text = info(doc).text
     counts: list[Count] = []
+    anchors: list[tuple[int, int]] = []
     consumed = 0  # the upper end of a range is part of the range, not a count of its own
     for start, end, value, low, high, vague in _quantities(doc, lex):
         if start < consumed:
@@ -362,7 +413,7 @@ def extract_counts(doc: Doc) -> list[Count]:
             span_start = min(span_start, kw_index)
         if hedge == "range":
             consumed = span_end
-        for category, span_start, span_end in [(category, span_start, span_end), *_coordinated(doc, kw_index, category, span_start, span_end, lex)]:
+        for category, span_start, span_end, kw_at in [(category, span_start, span_end, kw_index), *_coordinated(doc, kw_index, category, span_start, span_end, lex)]:
             char_start = doc[span_start].idx
             last = doc[span_end - 1]
             char_end = last.idx + len(last.text)
@@ -378,8 +429,11 @@ def extract_counts(doc: Doc) -> list[Count]:
                     end=char_end,
                 )
             )
-    counts += _singular_counts(doc, lex, counts)
-    return _shot_split(counts, text)
+            anchors.append((start, kw_at))
+    for count, anchor in _singular_counts(doc, lex, counts):
+        counts.append(count)
+        anchors.append(anchor)
+    return _shot_split(counts, anchors, text)
 
 
 _SINGULAR_DETS = {"a", "an", "the", "one", "another", "his", "her", "their"}
@@ -398,11 +452,14 @@ def _coordinated(doc: Doc, kw_index: int, category: str, span_start: int, span_e
         if other_category and other_category not in {category, "other"} and abs(other.i - kw_index) <= 3:
             if _has_own_number(doc, other):
                 continue  # "killed 49 and injured 53": "killed" has its own figure
-            yield other_category, min(span_start, other.i), max(span_end, other.i + 1)
+            yield other_category, min(span_start, other.i), max(span_end, other.i + 1), other.i
 
 
 def _has_own_number(doc: Doc, keyword: Token) -> bool:
-    """A number among the keyword's children or right after it ("injured 53", "killed one")."""
+    """A number among the keyword's children, right after it ("injured 53", "killed one") or right
+    before it ("two people were killed and three injured")."""
+    if keyword.i > 0 and _is_number_token(doc[keyword.i - 1]) and doc[keyword.i - 1].head.i == keyword.i:
+        return True
     if any(_is_number_token(child) or any(_is_number_token(g) for g in child.children if g.dep_ == "nummod")
            for child in keyword.children if child.i > keyword.i):
         return True
@@ -414,7 +471,7 @@ _OBJECT_HARM = {"killed", "killing", "kill", "kills", "murdered", "murdering", "
                 "stabbing", "wounded", "wounding", "injured", "injuring", "kidnapped", "abducted", "arrested", "detained"}
 
 
-def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[Count]:
+def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[tuple[Count, tuple[int, int]]]:
     """One person harmed, named without a number. The person is
     - the subject of the harm word: "a man was fatally shot", "the victim died", "he died";
     - the subject of a copula or "found" with the harm word as complement: "an adult is dead",
@@ -425,7 +482,7 @@ def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[Count]:
     singular = lex["singular_person_nouns"]
     text = info(doc).text
     covered = [(c.start, c.end) for c in found]
-    out: list[Count] = []
+    out: list[tuple[Count, tuple[int, int]]] = []
     for i, low in enumerate(info(doc).lowers):
         if low not in kw and low not in _OBJECT_HARM:
             continue
@@ -450,6 +507,8 @@ def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[Count]:
             people = [t for t in [role, *(c for c in role.subtree if c.dep_ == "conj")] if _is_single_person(t, singular)]
             if not people or any(c.dep_ == "nummod" for p in people for c in p.children):
                 continue
+            if low in lex["custody_only"] and not _in_custody(doc, verb, people[0], lex):
+                continue  # "Mark is held in high esteem"
             first = min(min(t.i for t in role.subtree), verb.i)
             last = max(max(t.i for t in role.subtree) if role.i > verb.i else verb.i, verb.i)
             start, end = doc[first].idx, doc[last].idx + len(doc[last].text)
@@ -457,7 +516,8 @@ def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[Count]:
                 continue
             covered.append((start, end))
             n = len(people)
-            out.append(Count(category=category, value=n, low=n, high=n, hedge="exact", text=text[start:end], start=start, end=end))
+            out.append((Count(category=category, value=n, low=n, high=n, hedge="exact", text=text[start:end], start=start, end=end),
+                        (role.i, verb.i)))
     return out
 
 
@@ -467,22 +527,22 @@ def _is_single_person(token: Token, singular: set[str]) -> bool:
     return token.lower_ in singular and any(c.lower_ in _SINGULAR_DETS for c in token.children if c.dep_ in {"det", "poss", "nummod"})
 
 
-def _shot_split(counts: list[Count], text: str) -> list[Count]:
+def _shot_split(counts: list[Count], anchors: list[tuple[int, int]], text: str) -> tuple[list[Count], list[tuple[int, int]]]:
     """"Four people were shot, one fatally": 4 shot (other) and 1 killed also give 3 injured.
 
     Only when the report states no injured count of its own; the injured count spans the shot
     count through the killed one, and is marked ``derived``.
     """
     if any(c.category == "injured" for c in counts):
-        return counts
+        return counts, anchors
     shot = [c for c in counts if c.category == "other" and c.value]
     if not shot:
-        return counts
+        return counts, anchors
     top = max(shot, key=lambda c: c.value)
     killed = [c for c in counts if c.category == "killed" and c.value is not None and c.value <= top.value]
     dead = max((c.value for c in killed), default=0)
     if top.value - dead <= 0:
-        return counts
+        return counts, anchors
     last = max([top, *(c for c in killed if c.value == dead)], key=lambda c: c.end) if dead else top
     start, end = min(top.start, last.start), max(top.end, last.end)
     if end - start > 300:
@@ -491,4 +551,4 @@ def _shot_split(counts: list[Count], text: str) -> list[Count]:
     return counts + [
         Count(category="injured", value=injured, low=injured, high=top.high - dead if top.high is not None else None,
               hedge=top.hedge, text=text[start:end], start=start, end=end, derived=True)
-    ]
+    ], anchors + [anchors[next(i for i, c in enumerate(counts) if c is top)]]

@@ -1,9 +1,14 @@
 """Event roles for a report's main event: type, perpetrators with status, victims,
 targets, weapons, places and date. Lexicons live in ``data/events.json``.
 
-- **type**: each cue word votes for its type ("bomb" -> bombing, "gunmen" ->
-  shooting); firearms plus explosives or arson plus an assault cue make an
-  armed_assault. No cue: ``other``.
+- **type**: each cue word or phrase votes for its type ("bomb" -> bombing, "gunmen" ->
+  shooting, "hit-and-run" -> crash), once its sense is checked (:class:`Cues`: "a booster
+  shot", "fired the coach", "fast radio blasts", "the market crashed" vote for nothing);
+  firearms plus explosives, explosions or arson plus an assault cue make an armed_assault; an
+  explosion in an attack is a bombing; a cause takes the votes of what it causes (a bomb's
+  blast and fire). Accidents and disasters: fire, explosion, crash, collapse, natural_disaster
+  (wildfires included). No cue: ``other`` when the report names perpetrators or weapons,
+  ``other_incident`` when it has a harm word ("killed", "drowned", "accident"), else no event.
 - **perpetrators**: the subject of "claimed responsibility/credit" (claimed), of
   "denied involvement" or "has nothing to do with" (denied), the object of
   "blamed"/"accused" (accused), the agent of "carried out by" (confirmed), and
@@ -13,7 +18,9 @@ targets, weapons, places and date. Lexicons live in ``data/events.json``.
 - **victims, targets, weapons**: noun phrases by head word, victims and targets
   only next to a harm or attack word.
 - **locations**: FAC, then LOC and GPE entities in event sentences, in order.
-- **date**: the first date in an event sentence, resolved against ``published``.
+- **date**: the first date in an event sentence that names a day (not "in 1884", "since
+  2009", "March 2024") and is not the date of a statement ("police said Tuesday"), resolved
+  against ``published``; without ``published``, only a complete date (day, month, year).
 """
 
 from __future__ import annotations
@@ -41,12 +48,52 @@ _DATE_WORDS = {
 MAX_ITEMS = 8
 
 
+_PHRASE_TOKEN = re.compile(r"[^\s-]+|-")
+
+
+def _phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """A cue phrase as spaCy splits it: "hit-and-run" -> ("hit", "-", "and", "-", "run")."""
+    return tuple(_PHRASE_TOKEN.findall(phrase.lower()))
+
+
+_STRUCTURED = {"type_cues", "type_priority", "type_absorbs", "cue_rules", "neutral_phrases"}
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
     data = json.loads(resources.files("corroborate.analyze").joinpath("data/events.json").read_text())
-    sets = {key: set(value) for key, value in data.items() if isinstance(value, list) and not key.startswith("_")}
-    sets["type_cues"] = {word: kind for kind, words in data["type_cues"].items() for word in words}
+    sets = {
+        key: set(value) for key, value in data.items()
+        if isinstance(value, list) and not key.startswith("_") and key not in _STRUCTURED
+    }
+    cues: dict[str, str | None] = {}  # one-token cue -> its type (None: no type)
+    phrases: dict[str, list[tuple[tuple[str, ...], str | None]]] = {}  # first token -> (tokens, type), longest first
+    entries = [(w, kind) for kind, words in data["type_cues"].items() for w in words]
+    for word, kind in entries + [(w, None) for w in data["neutral_phrases"]]:
+        tokens = _phrase_tokens(word)
+        if len(tokens) == 1:
+            cues[tokens[0]] = kind
+        else:
+            phrases.setdefault(tokens[0], []).append((tokens, kind))
+    for options in phrases.values():
+        options.sort(key=lambda option: -len(option[0]))
+    rules: dict[tuple[str, ...], dict] = {}
+    for rule in data["cue_rules"].values():
+        compiled = {}
+        for key, value in rule.items():
+            if key in {"words", "sense"} or value is True:
+                compiled[key] = value
+            elif value == "*":
+                compiled[key] = "*"
+            else:
+                compiled[key] = set(data[value]) if isinstance(value, str) else set(value)
+        for word in rule["words"]:
+            rules[_phrase_tokens(word)] = compiled
+    sets["type_cues"] = cues
+    sets["type_phrases"] = phrases
+    sets["cue_rules"] = rules
     sets["type_priority"] = data["type_priority"]
+    sets["type_absorbs"] = data["type_absorbs"]
     return sets
 
 
@@ -118,12 +165,15 @@ def _with_conjuncts(token: Token) -> list[Token]:
     return out
 
 
-def _frames(doc: Doc):
+def _frames(doc: Doc, rejected: set[int] = frozenset()):
     """(agent tokens, patient tokens, verb) for each harm or attack verb, active or passive,
-    and (None, patient, noun) for "the assassination of X", "an attack on X"."""
+    and (None, patient, noun) for "the assassination of X", "an attack on X". Cue words read in
+    another sense (``rejected``: "shot a film", "fired the coach") frame nothing."""
     lex = lexicon()
     verbs = lex["harm_verbs"] | lex["attack_verbs"]
     for i, low in enumerate(info(doc).lowers):
+        if i in rejected:
+            continue
         if low in verbs:
             tok = doc[i]
             passive = any(c.dep_ == "auxpass" for c in tok.children) or tok.dep_ == "acl"
@@ -145,7 +195,7 @@ def _frames(doc: Doc):
                     yield [], patients, tok
 
 
-def _perpetrators(doc: Doc) -> tuple[list[tuple[int, int, str, str]], list]:
+def _perpetrators(doc: Doc, rejected: set[int] = frozenset()) -> tuple[list[tuple[int, int, str, str]], list]:
     """Perpetrator candidates (start, end, kind, status) from status cues, agents and known groups."""
     lex = lexicon()
     found: list[tuple[int, int, str, str]] = []  # (start, end, kind, status)
@@ -180,7 +230,7 @@ def _perpetrators(doc: Doc) -> tuple[list[tuple[int, int, str, str]], list]:
                 add(obj, "confirmed")
         elif low in lex["suspect_words"] and tok.dep_ in {"acl", "amod"} and tok.head.lower_ in lex["perpetrator_individual_heads"]:
             add(tok.head, "suspected")
-    frames = list(_frames(doc))
+    frames = list(_frames(doc, rejected))
     for agents, _, _ in frames:
         for agent in agents:
             ent = info(doc).ent_at.get(agent.i)
@@ -215,27 +265,360 @@ def _perpetrator_items(doc: Doc, found) -> tuple[list[RoleItem], list[RoleItem]]
     return orgs[:MAX_ITEMS], people[:MAX_ITEMS]
 
 
-def _event_type(doc: Doc, tokens: set[int] | None = None) -> str:
+_NAME_LABELS = {"PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "LAW", "NORP"}
+_ARG_DEPS = {"nsubj", "nsubjpass", "dobj"}
+_DIRECTED = {"at", "on", "upon", "into", "toward", "towards", "through"}
+
+
+class Cues:
+    """The type cues of a document, their senses checked: ``hits`` are (token, type), one per cue
+    word or phrase; ``rejected`` are the tokens of cue words read in another sense ("a booster
+    shot", "fired the coach"), which also frame no harm and make no event sentence; ``senses``
+    are (first token, number of tokens, type or None) for every cue word or phrase, neutral
+    phrases ("under fire") included as None (see :func:`cue_senses`)."""
+
+    def __init__(self, doc: Doc):
+        lex = lexicon()
+        lowers = info(doc).lowers
+        cues, phrases, rules = lex["type_cues"], lex["type_phrases"], lex["cue_rules"]
+        self.hits: list[tuple[int, str]] = []
+        self.rejected: set[int] = set()
+        found: list[tuple[int, str, dict | None]] = []
+        length: dict[int, int] = {}
+        neutral: list[int] = []
+        i, n = 0, len(lowers)
+        while i < n:
+            low = lowers[i]
+            tokens, kind = (low,), cues.get(low, "")
+            for option, option_kind in phrases.get(low, ()):
+                if tuple(lowers[i : i + len(option)]) == option:
+                    tokens, kind = option, option_kind
+                    break
+            if kind:
+                rule = rules.get(tokens)
+                sensed = _sense(doc, i, len(tokens), kind, rule)
+                if sensed:
+                    found.append((i, sensed, rule))
+                else:
+                    self.rejected.add(i)
+                length[i] = len(tokens)
+            elif kind is None:  # a neutral phrase: "under fire", "fire alarm"
+                neutral.append(i)
+                length[i] = len(tokens)
+            i += len(tokens)
+        # then the cues that need a word of their kind in their sentence ("a fatal crash", "the
+        # roof collapsed"), or a cue of their type counted before them ("the crash")
+        counted: set[str] = set()
+        for i, kind, rule in found:
+            if rule is not None and "requires" in rule and kind not in counted:
+                sent = info(doc).sent(i)
+                if not any(lowers[k] in rule["requires"] and k not in self.rejected for k in range(sent.start, sent.end)):
+                    self.rejected.add(i)
+                    continue
+            self.hits.append((i, kind))
+            counted.add(kind)
+        self.at = {i for i, _ in self.hits}
+        decided = dict.fromkeys(self.rejected) | dict.fromkeys(neutral) | dict(self.hits)
+        self.senses: list[tuple[int, int, str | None]] = [(i, length[i], decided[i]) for i in sorted(decided)]
+
+
+_last_cues: tuple[Doc | None, Cues | None] = (None, None)
+
+
+def _cues(doc: Doc) -> Cues:
+    """The document's :class:`Cues`, computed once for the latest document (the relevance
+    classifier and the event extraction read the same decisions)."""
+    global _last_cues
+    if _last_cues[0] is not doc:
+        _last_cues = (doc, Cues(doc))
+    return _last_cues[1]
+
+
+def cue_senses(doc: Doc) -> list[tuple[int, int, str | None]]:
+    """The sense decisions of the type rules, without building events: for each cue word or
+    phrase of ``doc``, in order, (first token, number of tokens, the type it votes for, or None
+    when it is read in another sense: "a veiled shot at", "a booster shot", "fired the coach",
+    "fast radio blasts", "the market crashed", "under fire"); then the harm words that have a
+    sense rule (``cue_rules``: "killed", "injured"...), as "other_incident" or None ("injured his
+    knee", "killed the bill"). The same decisions :func:`extract_events` makes."""
+    cues = _cues(doc)
+    lex = lexicon()
+    words, rules = lex["other_incident_words"], lex["cue_rules"]
+    lowers = info(doc).lowers
+    taken = {k for i, n, _ in cues.senses for k in range(i, i + n)}
+    harm = [(i, 1, _sense(doc, i, 1, "other_incident", rules[(low,)]))
+            for i, low in enumerate(lowers) if low in words and (low,) in rules and i not in taken]
+    return cues.senses + harm
+
+
+def harm_frames(doc: Doc) -> list[tuple[int, bool, bool]]:
+    """The harm and attack frames of ``doc`` (cue words read in another sense frame nothing):
+    (token of the verb or noun, whether it is a harm word rather than an attack word, whether it
+    has a patient: "killed two people", "the man was shot", "an attack on the embassy")."""
+    lex = lexicon()
+    harm = lex["harm_verbs"] | lex["harm_nouns"]
+    return [(verb.i, verb.lower_ in harm, bool(patients)) for _, patients, verb in _frames(doc, _cues(doc).rejected)]
+
+
+def _sense(doc: Doc, i: int, length: int, kind: str, rule: dict | None) -> str | None:
+    """The type a cue at token ``i`` votes for in its context, or None: inside a name the tagger
+    found ("Kevin Burns", "the Los Angeles Fire Department", "National Rifle Association"), a
+    modifier of a hazard word ("wildfire prevention"), or a sense its rule in ``cue_rules`` rules
+    out (but for ``requires``, which :class:`Cues` checks once all senses are known)."""
+    ent = info(doc).ent_at.get(i)
+    if ent is not None and ent.label_ in _NAME_LABELS and ent.start != i:
+        return None
+    tok = doc[i]
+    if tok.dep_ in {"compound", "nmod"} and tok.head.lower_ in lexicon()["hazard_heads"]:
+        return None  # "wildfire prevention", "flood insurance", "hurricane season": no event
+    if rule is None:
+        return kind
+    if "sense" in rule:
+        kind = _SENSES[rule["sense"]](tok, kind)
+        if not kind:
+            return None
+    lowers = info(doc).lowers
+    k = i - 1
+    while k >= 0 and lowers[k] == "-":
+        k -= 1
+    before = {lowers[k]} if k >= 0 else set()
+    before |= {c.lower_ for c in tok.lefts if c.dep_ in _MODIFIER_DEPS}
+    after = lowers[i + length] if i + length < len(lowers) else ""
+    kids = list(tok.children)
+    if before & rule.get("not_mods", set()) or after in rule.get("not_next", ()):
+        return None
+    if "requires_next" in rule and after not in rule["requires_next"]:
+        return None
+    if "not_of" in rule:
+        of = {g.lower_ for c in kids if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"}
+        if of and (rule["not_of"] == "*" or of & rule["not_of"]):
+            return None
+    if "not_pobj" in rule and {g.lower_ for c in kids if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"} & rule["not_pobj"]:
+        return None
+    if "not_args" in rule and {c.lower_ for c in kids if c.dep_ in _ARG_DEPS} & rule["not_args"]:
+        return None
+    if tok.head is not tok and tok.head.lower_ in rule.get("not_heads", ()):
+        return None
+    if rule.get("not_verb") and any(c.dep_ in _ARG_DEPS for c in kids):
+        return None
+    if rule.get("not_object") and any(c.dep_ == "dobj" for c in kids):
+        return None
+    if "not_in_sentence" in rule:
+        sent = info(doc).sent(i)
+        if set(lowers[sent.start : sent.end]) & rule["not_in_sentence"]:
+            return None
+    return kind
+
+
+def _aimed(tok: Token) -> bool:
+    """Aimed at someone or something: "fired at police", "fire into the crowd", not "on Saturday"."""
+    for prep in tok.children:
+        if prep.dep_ == "prep" and prep.lower_ in _DIRECTED:
+            for obj in prep.children:
+                ent = info(tok.doc).ent_at.get(obj.i)
+                if obj.dep_ == "pobj" and not (obj.like_num or obj.lower_ in _DATE_WORDS or (ent is not None and ent.label_ in {"DATE", "TIME"})):
+                    return True
+    return False
+
+
+def _args(tok: Token) -> set[str]:
+    """Its subjects and objects, but for names ("shooting Katrinia Price" shoots no price)."""
+    ent_at = info(tok.doc).ent_at
+    return {
+        c.lower_ for c in tok.children
+        if c.dep_ in _ARG_DEPS and not (c.i in ent_at and ent_at[c.i].label_ in {"PERSON", "ORG", "GPE"})
+    }
+
+
+def _pobjs(tok: Token, preps: set[str] | None = None) -> set[str]:
+    return {g.lower_ for c in tok.children if c.dep_ == "prep" and (preps is None or c.lower_ in preps) for g in c.children if g.dep_ == "pobj"}
+
+
+_HARM_ADVERBS = {"fatally", "critically", "seriously", "mortally", "accidentally", "repeatedly", "once", "twice", "allegedly", "reportedly", "lethally", "nearly", "mistakenly"}
+
+
+def _shot_sense(tok: Token, kind: str) -> str | None:
+    """"shot" as harm: "was shot", "shot him", "shot and killed", "shot dead", "shot at police",
+    "shot in the head", "shots rang out", "heard shots", "two shots", "a warning shot". Not "a
+    veiled shot at", "a booster shot", "a shot of vaccine", "shot a film", "the film was shot",
+    "took a shot at", "prices shot up", "blocked six shots", "a shot at the title"."""
+    lex = lexicon()
+    kids = list(tok.children)
+    deps = {c.dep_ for c in kids}
+    mods = {c.lower_ for c in kids if c.dep_ in _MODIFIER_DEPS}
+    if mods & lex["shot_nonharm_modifiers"] or _pobjs(tok, {"of"}):
+        return None
+    if any(c.dep_ in {"acl", "relcl"} and c.lower_ in lex["shot_context_heads"] for c in kids):
+        return kind  # "shots fired", "a call of a shot fired"
+    if any(c.dep_ == "advmod" and c.lower_ in _HARM_ADVERBS for c in kids):
+        return kind  # "fatally shot", "shot once"
+    head = tok.head if tok.head is not tok else None
+    governor = head.lower_ if head is not None else ""
+    args = _args(tok)
+    nonharm = lex["shot_nonharm_objects"]
+    if args & nonharm or _pobjs(tok) & lex["shot_nonharm_targets"] or (tok.dep_ == "acl" and governor in nonharm | lex["shot_nonharm_modifiers"]):
+        return None  # "shot a film", "a shot at the title", "a bank shot"
+    if tok.dep_ == "compound":
+        return kind if governor in {"victim", "victims", "wound", "wounds"} else None  # "shot victim", not "shot clock"
+    if args & {"itself", "themselves", "himself", "herself", "ourselves", "yourself"} and "foot" in _pobjs(tok, {"in"}):
+        return None  # "shoots itself in the foot"
+    if tok.dep_ == "pobj" and governor == "of" and head.head is not head:
+        holder = head.head  # "the sound of shots" / "8 of 14 shots"
+        return kind if holder.lower_ in lex["shot_context_heads"] else None
+    if tok.dep_ in {"dobj", "conj"} and governor in lex["shot_sport_heads"]:
+        return None  # "blocked six shots", "missed a shot"
+    if "det" in deps and (governor in lex["shot_figurative_heads"] or "arm" in _pobjs(tok, {"in"})):
+        return None  # "took a shot at", "call the shots", "give it a shot", "a shot in the arm"
+    harm_verbs = lex["harm_verbs"]
+    if deps & {"auxpass", "nsubjpass", "agent", "dobj"} or tok.dep_ == "acl":
+        return kind  # "was shot", "a man shot by police", "shot him"
+    if any(c.lower_ in {"dead", "times"} for c in kids) or "death" in _pobjs(tok, {"to"}):
+        return kind  # "shot dead", "shot three times", "shot to death"
+    if any(c.dep_ in {"conj", "acl", "advcl"} and c.lower_ in harm_verbs for c in kids) or (tok.dep_ == "conj" and governor in harm_verbs):
+        return kind  # "shot and killed", "stabbed and shot", "Teen shot, killed"
+    if any(c.dep_ == "prep" and c.lower_ in {"at", "into", "through"} for c in kids) or _pobjs(tok, {"in", "to"}) & lex["body_parts"]:
+        return kind  # "shot at officers", "shot at and missed", "shot in the chest", "a shot to the head"
+    if "det" not in deps and "poss" not in deps and tok.dep_ in {"ROOT", "appos", "conj", "ccomp", "advcl", "relcl", "pobj"} and deps & {"prep", "npadvmod"}:
+        return kind  # headlines: "Man, Juvenile Shot in Southeast DC", "shot near sorority house"
+    if "nsubj" in deps and not any(c.dep_ in {"prt", "advmod"} and c.lower_ in {"up", "back", "down", "off", "out"} for c in kids):
+        return kind  # "Teen shot outside bar": the passive of headlines
+    if governor in lex["shot_context_heads"] or (tok.dep_ in {"nsubj", "nsubjpass"} and governor in lex["shot_subject_heads"]):
+        return kind  # "shots rang out", "heard shots", "fired two shots", "a shot hit him"
+    if mods & lex["shot_harm_modifiers"] or "nummod" in deps:
+        return kind  # "a warning shot", "three shots"
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in kids):
+        return kind  # "somebody started to shoot", "a gun used to shoot the boy"
+    return None
+
+
+def _shooting_sense(tok: Token, kind: str) -> str | None:
+    """"shooting" is a shooting unless it is "a shooting star", "photo shooting", "shooting a film"."""
+    lex = lexicon()
+    nonharm = lex["shot_nonharm_objects"]
+    following = tok.doc[tok.i + 1].lower_ if tok.i + 1 < len(tok.doc) else ""
+    mods = {c.lower_ for c in tok.lefts if c.dep_ in _MODIFIER_DEPS}
+    if following in lex["shooting_nonharm_next"] or mods & lex["shot_nonharm_modifiers"]:
+        return None
+    if any(t.lower_ in {"percent", "%", "pct"} for t in tok.doc[tok.i + 1 : tok.i + 4]):
+        return None  # "shooting 51 percent"
+    if _args(tok) & nonharm or _pobjs(tok, {"of", "for"}) & (nonharm | lex["shot_nonharm_targets"]):
+        return None  # "shooting a film", "shooting for a 2011 release"
+    return kind
+
+
+def _fire_sense(tok: Token, kind: str) -> str | None:
+    """"fire" is a fire; shooting when "opened", "returned" or "exchanged", or a verb aimed "at"
+    someone ("began to fire at police"); arson when "set" ("set the car on fire"); nothing when
+    someone is fired from a job or a ceasefire is held."""
+    lex = lexicon()
+    kids = list(tok.children)
+    deps = {c.dep_ for c in kids}
+    head = tok.head.lower_ if tok.head is not tok else ""
+    if deps & {"aux", "nsubj", "dobj", "auxpass", "nsubjpass"} and "det" not in deps:  # a verb
+        objects = {c.lower_ for c in kids if c.dep_ == "dobj"}
+        if _aimed(tok) or objects & lex["firearm_objects"]:
+            return "shooting"
+        return None  # "fire the coach"
+    if head in {"opened", "open", "opening", "opens", "returned", "return", "returning", "exchanged", "exchange", "exchanging", "traded", "trading"}:
+        return "shooting"
+    if head in {"cease", "ceased", "hold", "held", "holding", "under", "draw", "drew", "drawn", "drawing"}:
+        return None
+    if tok.dep_ in {"compound", "nmod", "amod"} and head in lex["fire_responder_heads"]:
+        return None  # "fire officials said", "the Fire Department": who responds, not what burned
+    if tok.dep_ == "dobj" and head in {"set", "sets", "setting"}:
+        return "arson"  # "set a fire"
+    if tok.dep_ == "pobj" and head == "on" and tok.head.head.lower_ in {"set", "sets", "setting"}:
+        return "arson"  # "set the building on fire"
+    return kind
+
+
+def _fired_sense(tok: Token, kind: str) -> str | None:
+    """"fired"/"firing" with firearms: "shots were fired", "fired two rounds", "fired at police",
+    a gun in the sentence; not "was fired from his job", "fired the coach", "the firing of"."""
+    lex = lexicon()
+    kids = list(tok.children)
+    deps = {c.dep_ for c in kids}
+    arms = lex["firearm_objects"]
+    subjects = {c.lower_ for c in kids if c.dep_ == "nsubjpass"}
+    objects = {c.lower_ for c in kids if c.dep_ == "dobj"}
+    if subjects & arms or (tok.dep_ in {"acl", "amod"} and tok.head.lower_ in arms) or objects & arms:
+        return kind
+    if any(c.lower_ == "times" for c in kids) or _aimed(tok):
+        return kind  # "fired 10 times", "fired at police"
+    sent = info(tok.doc).sent(tok.i)
+    words = {t.lower_ for t in sent}
+    if words & lex["dismissal_words"]:
+        return None  # "O'Brien, fired on June 8 as coach"
+    if words & arms:
+        return kind  # "drew a handgun and fired, striking him"
+    if deps & {"auxpass", "nsubjpass", "dobj", "poss"} or tok.dep_ in {"amod", "acl", "compound"} or _pobjs(tok, {"of", "from"}):
+        return None  # "was fired", "fired the instructor", "the firing of", "fired from his job"
+    if any(c.lower_ == "up" for c in kids) or (tok.head is not tok and tok.head.lower_ in {"hiring", "hired", "hire"}):
+        return None
+    return kind  # "the gunman fired", "heavy firing"
+
+
+def _burned_sense(tok: Token, kind: str) -> str | None:
+    """Burning by attackers is arson: "guerrillas burned five buses"."""
+    lex = lexicon()
+    agents = [c for c in tok.children if c.dep_ == "nsubj"]
+    agents += [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    if not agents and tok.dep_ == "conj" and tok.head is not tok:
+        agents = [c for c in tok.head.children if c.dep_ == "nsubj"]  # "guerrillas set ... and burned ..."
+    heads = lex["perpetrator_individual_heads"] | lex["perpetrator_org_heads"] | {"arsonist", "arsonists", "vandals", "rioters", "mob", "protesters"}
+    if any(a.lower_ in heads for a in agents):
+        return "arson"
+    return kind
+
+
+_SENSES = {"shot": _shot_sense, "shooting": _shooting_sense, "fire": _fire_sense, "fired": _fired_sense, "burned": _burned_sense}
+
+
+_VIOLENT = {"armed_assault", "bombing", "shooting", "stabbing", "arson", "hostage_kidnapping", "vehicle_attack", "assassination"}
+
+
+def _event_type(cues: Cues, tokens: set[int] | None = None, attackers: bool = False) -> str:
+    """The type most cues vote for; "other" when none does. An explosion in an attack (a violent
+    cue, or ``attackers`` named) is a bombing, as GTD's "Bombing/Explosion" has it."""
     lex = lexicon()
     votes: dict[str, int] = {}
-    lowers = info(doc).lowers
-    for i in range(len(lowers)) if tokens is None else sorted(tokens):
-        kind = lex["type_cues"].get(lowers[i])
-        if kind:
+    for i, kind in cues.hits:
+        if tokens is None or i in tokens:
             votes[kind] = votes.get(kind, 0) + 1
     if not votes:
         return "other"
-    if votes.get("shooting") and (votes.get("bombing") or votes.get("arson")) and votes.get("armed_assault"):
+    if votes.get("shooting") and (votes.get("bombing") or votes.get("arson") or votes.get("explosion")) and votes.get("armed_assault"):
         return "armed_assault"
+    if votes.get("explosion") and (attackers or _VIOLENT & votes.keys()):
+        votes["bombing"] = votes.get("bombing", 0) + votes.pop("explosion")
+    for cause, effects in lex["type_absorbs"]:
+        if votes.get(cause):
+            for effect in effects:
+                votes[cause] += votes.pop(effect, 0)
     priority = lex["type_priority"]
     return max(votes, key=lambda k: (votes[k], -priority.index(k)))
 
 
-def _event_sentences(doc: Doc) -> list[SpacySpan]:
+def _event_sentences(doc: Doc, cues: Cues) -> list[SpacySpan]:
     lex = lexicon()
-    cues = lex["harm_words"] | set(lex["type_cues"]) | _ATTACK_VERBS
+    words = lex["harm_words"] | lex["other_incident_words"] | _ATTACK_VERBS
     lowers = info(doc).lowers
-    return [s for s in info(doc).sents if any(lowers[i] in cues for i in range(s.start, s.end))]
+    return [
+        s for s in info(doc).sents
+        if any(i in cues.at or (lowers[i] in words and i not in cues.rejected) for i in range(s.start, s.end))
+    ]
+
+
+def _other_incident(doc: Doc, sents: list[SpacySpan], cues: Cues) -> bool:
+    """A harm event with no type cue: a harm word ("killed", "drowned", "accident") in an event
+    sentence, in its harm sense ("injured his knee" is not)."""
+    lex = lexicon()
+    words, rules = lex["other_incident_words"], lex["cue_rules"]
+    lowers = info(doc).lowers
+    return any(
+        lowers[i] in words and i not in cues.rejected and _sense(doc, i, 1, "other_incident", rules.get((lowers[i],)))
+        for s in sents for i in range(s.start, s.end)
+    )
 
 
 def _roles(doc: Doc, sents: list[SpacySpan], frames) -> tuple[list[RoleItem], list[RoleItem], list[RoleItem]]:
@@ -393,8 +776,40 @@ def _dateparser(phrase: str, base: datetime | None) -> datetime | None:
     return dateparser.parse(phrase, languages=["en"], settings=settings)
 
 
+_MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}
+#: Words that place a date phrase on a day relative to the publication: weekdays, "yesterday"...
+_DAY_WORDS = _DATE_WORDS - _MONTHS
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.](\d{4}|\d{2}))(?!\d)")
+_DATE_TOKEN = re.compile(r"[a-z]+|\d+")
+
+
+def _date_kind(phrase: str) -> tuple[bool, bool, bool]:
+    """(names a day, is complete, has a year) for a date phrase. A day is a day of a month ("March
+    22"), a weekday or a relative day ("yesterday", "Friday night"); complete is a day, a month and
+    a year ("March 22, 2024", "2024-03-22"). "in 1884", "since 2009", "March 2024" and "four
+    months" name no day."""
+    words = _DATE_TOKEN.findall(phrase.lower())
+    numeric = _NUMERIC_DATE.search(phrase) is not None
+    month = any(w in _MONTHS for w in words)
+    day_of_month = month and any(w.isdigit() and len(w) <= 2 and 1 <= int(w) <= 31 for w in words)
+    year = _YEAR.search(phrase) is not None
+    complete = numeric or (day_of_month and year)
+    day = complete or day_of_month or any(w in _DAY_WORDS for w in words)
+    return day, complete, year
+
+
 def _date(doc: Doc, sents: list[SpacySpan], published: str | None) -> str | None:
-    """The first resolvable date in an event sentence, as an ISO date."""
+    """The first date in an event sentence that names a day, as an ISO date.
+
+    A date phrase must name a day: a bare year ("in 1884", "since 2009") or a month is history or
+    background, not the event's date. Relative phrases ("Saturday", "yesterday", "July 1") are
+    resolved against ``published``; a report without one gets a date only from a complete phrase
+    (day, month and year), never from the clock of the machine that reads it. A day after the
+    publication is no event date ("the trial opens on Monday")."""
     base = None
     if published:
         try:
@@ -406,18 +821,60 @@ def _date(doc: Doc, sents: list[SpacySpan], published: str | None) -> str | None
         for ent in meta.ents_in(sent):
             if ent.label_ not in {"DATE", "TIME"}:
                 continue
-            words = {t.lower_ for t in ent}
-            has_year = any(t.like_num and len(t.text) == 4 for t in ent)
-            if not (words & _DATE_WORDS or has_year):
+            if _when_said(ent):
                 continue
-            if base is None and not has_year:
-                continue  # "Friday" cannot be placed without a publication date
-            parsed = _parse_date(ent.text, base)
-            if parsed is not None:
-                if base is not None and parsed > base and not has_year:
-                    continue  # "on Friday" in a report never names a day after its publication
-                return parsed.date().isoformat()
+            phrase = meta.text_of(ent)
+            day, complete, year = _date_kind(phrase)
+            if not day or (base is None and not complete):
+                continue
+            parsed = _parse_date(phrase, base)
+            if parsed is None and base is not None:
+                parsed = _weekday_in(phrase, base)  # "early Saturday morning": dateparser cannot read it
+            if parsed is None:
+                continue
+            if base is not None and parsed.date() > base.date():
+                if year or complete:
+                    continue
+                try:  # "December 28" in a report of January 3: last year's
+                    parsed = parsed.replace(year=parsed.year - 1)
+                except ValueError:
+                    continue
+                if parsed.date() > base.date():
+                    continue
+            return parsed.date().isoformat()
     return None
+
+
+_SAID = {
+    "said", "says", "say", "told", "tells", "announced", "announces", "reported", "reports", "confirmed", "confirms",
+    "stated", "added", "adds", "interview", "statement", "conference", "posted", "updated", "published", "released",
+    "charged", "arraigned", "sentenced", "identified", "named", "arrested",
+}
+
+
+def _when_said(ent: SpacySpan) -> bool:
+    """A date that belongs to what was said or done after the event: "police said Tuesday",
+    "in an interview Monday", "Posted: Tuesday, April 15", "was arrested Friday"."""
+    head = ent.root.head
+    if head.dep_ == "prep" and head.head is not head:
+        head = head.head  # "said on Tuesday", "in an interview on Monday"
+    if head.lower_ in _SAID:
+        return True
+    doc = ent.doc
+    k = ent.start - 1
+    while k >= 0 and doc[k].is_punct:
+        k -= 1
+    return k >= 0 and doc[k].lower_ in {"posted", "updated", "published", "modified"}
+
+
+def _weekday_in(phrase: str, base: datetime) -> datetime | None:
+    """The one weekday a phrase names ("early Saturday morning"), as :func:`_parse_date` dates
+    it; None for "next Friday" or two weekdays."""
+    words = _DATE_TOKEN.findall(phrase.lower())
+    days = [w for w in words if w in _WEEKDAYS]
+    if len(days) != 1 or {"next", "coming", "following", "this"} & set(words):
+        return None
+    return _parse_date(days[0], base)
 
 
 def _further_scopes(doc: Doc, sents: list[SpacySpan], frames) -> list[list[SpacySpan]]:
@@ -454,12 +911,26 @@ def _further_scopes(doc: Doc, sents: list[SpacySpan], frames) -> list[list[Spacy
     return groups
 
 
-def _event(doc: Doc, tokens: set[int], sents: list[SpacySpan], found, frames, published: str | None) -> Event:
+def _attackers(orgs: list[RoleItem], people: list[RoleItem]) -> bool:
+    """Whether the perpetrators are attackers: a claim or a confirmation, a known armed group, or
+    gunmen, militants, terrorists..."""
+    heads = lexicon()["perpetrator_individual_heads"]
+    return (
+        any(item.status in {"claimed", "confirmed"} for item in orgs + people)
+        or any(item.text.lower().split()[-1] in heads for item in people)
+        or any(_group_re().search(item.text) for item in orgs)
+    )
+
+
+def _event(doc: Doc, tokens: set[int], sents: list[SpacySpan], found, frames, cues: Cues, published: str | None) -> Event:
     orgs, people = _perpetrator_items(doc, [f for f in found if f[0] in tokens])
     scoped_frames = [f for f in frames if f[2].i in tokens]
     victims, targets, weapons = _roles(doc, sents, scoped_frames)
+    kind = _event_type(cues, tokens, _attackers(orgs, people))
+    if kind == "other" and not (orgs or people or weapons) and _other_incident(doc, sents, cues):
+        kind = "other_incident"
     return Event(
-        type=_event_type(doc, tokens),
+        type=kind,
         perpetrator_organizations=orgs,
         perpetrator_individuals=people,
         victims=victims,
@@ -472,19 +943,20 @@ def _event(doc: Doc, tokens: set[int], sents: list[SpacySpan], found, frames, pu
 
 def extract_events(doc: Doc, published: str | None = None) -> list[Event]:
     """The report's main event first, then any further event it clearly describes; nothing when
-    the report describes no violent event."""
-    found, frames = _perpetrators(doc)
-    sents = _event_sentences(doc)
+    the report describes no incident: no type cue, no perpetrator or weapon and no harm word."""
+    cues = _cues(doc)
+    found, frames = _perpetrators(doc, cues.rejected)
+    sents = _event_sentences(doc, cues)
     further = _further_scopes(doc, sents, frames)
     taken = {t for group in further for s in group for t in range(s.start, s.end)}
     main_tokens = set(range(len(doc))) - taken
-    main = _event(doc, main_tokens, [s for s in sents if s.start not in taken], found, frames, published)
+    main = _event(doc, main_tokens, [s for s in sents if s.start not in taken], found, frames, cues, published)
     if main.type == "other" and not (main.perpetrator_organizations or main.perpetrator_individuals or main.weapons):
         return []
     events = [main]
     for group in further:
         tokens = {t for s in group for t in range(s.start, s.end)}
-        event = _event(doc, tokens, group, found, frames, published)
+        event = _event(doc, tokens, group, found, frames, cues, published)
         if event.victims or event.targets:
             events.append(event)
     return events

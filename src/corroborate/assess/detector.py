@@ -76,7 +76,9 @@ def stock_phrases() -> list[str]:
 
 @lru_cache(maxsize=1)
 def load_model() -> Model:
-    data = json.loads(resources.files("corroborate.assess").joinpath("data/detector.json").read_text())
+    from corroborate.learned import load_json_model
+
+    data = load_json_model("corroborate.assess", "data/detector.json")
     vocabulary = {term: i for i, term in enumerate(data["vocabulary"])}
     return Model(
         bias=data["bias"], vocabulary=vocabulary, weights=data["weights"],

@@ -32,11 +32,11 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import zlib
 from collections import Counter
 from pathlib import Path
 
 from corroborate.assess import detector
+from corroborate.splits import held_out
 
 SEED = 13
 VOCAB = 6000
@@ -88,7 +88,7 @@ def load(llmfake: Path) -> list[dict]:
     for group, text in humans.items():
         samples.append({"text": text, "label": 0, "group": group, "family": "human", "dataset": group.split(":")[0]})
     for s in samples:
-        s["dev"] = zlib.crc32(s["group"].encode()) % 5 == 0
+        s["dev"] = held_out(s["group"])  # the fixed held-out part (corroborate.splits)
     return samples
 
 
@@ -227,7 +227,14 @@ def main() -> None:
         "metrics": metrics,
         **model,
     }
-    out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    text = json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n"
+    out.write_text(text, encoding="utf-8")
+    if "--out" not in sys.argv:  # the shipped file: record its sum, checked at load
+        import hashlib
+
+        from corroborate.learned import record_sha256
+
+        record_sha256("corroborate.assess", "data/detector.json", hashlib.sha256(text.encode("utf-8")).hexdigest())
     print(json.dumps(metrics, indent=1))
     print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KB)")
 

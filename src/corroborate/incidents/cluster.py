@@ -218,8 +218,15 @@ def pair_score(a: Features, b: Features, idf: dict[str, float]) -> float:
 
 
 def cluster(reports: list[Report], fixed: list[list[int]] | None = None, embedder=None) -> list[list[int]]:
-    """:func:`cluster_features` over the reports' :func:`features`."""
-    return cluster_features([features(r, keep_lead=embedder is not None) for r in reports], fixed, embedder)
+    """:func:`cluster_features` over the :func:`features` of the reports that take part in
+    incidents (:func:`corroborate.analyze.takes_part`); the others are in no group."""
+    from corroborate.analyze import takes_part
+
+    members = [i for i, r in enumerate(reports) if takes_part(r)]
+    local = {i: k for k, i in enumerate(members)}
+    fixed = [[local[i] for i in group if i in local] for group in fixed or []]
+    feats = [features(reports[i], keep_lead=embedder is not None) for i in members]
+    return [[members[k] for k in group] for group in cluster_features(feats, [g for g in fixed if g], embedder)]
 
 
 def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None) -> list[list[int]]:

@@ -1,8 +1,11 @@
 """Reconcile an incident's reports into one record of facts (first version).
 
 Counts (killed, injured, arrested, missing, kidnapped, displaced)
-    Each report's claim is its largest stated count of the category (figures
-    before vague amounts), read as
+    Only a report's asserted tolls of its own incident are claims (``modality ==
+    "asserted"`` and ``scope == "this_incident"``: not "could die", negated figures,
+    forecasts, yearly totals, other shootings or partial counts; the others stay in
+    ``report.counts``). Each report's claim is its largest such count of the category
+    (figures before vague amounts), read as
     the interval ``[low, high]`` its hedge allows (``high`` open for "at least").
     The value is the one the most claims allow; ties go to the value backed by
     the latest publication, then to the smaller (conservative) one.
@@ -55,10 +58,18 @@ def _interval(count: Count) -> tuple[int, float]:
     return low, high
 
 
+def is_toll(count: Count) -> bool:
+    """Whether a count can be an incident fact: an asserted toll of the report's own incident
+    (not "could die", "were not hurt", "expected to rise to", a yearly total, another
+    shooting or a partial count; see :mod:`corroborate.analyze.tolls`)."""
+    return count.modality == "asserted" and count.scope == "this_incident"
+
+
 def best_claim(report: Report, category: str) -> Count | None:
-    """A report's claim for a category: its largest stated count, preferring figures to vague
-    amounts ("at least 93 dead" over "killing and wounding hundreds")."""
-    counts = [c for c in report.counts if c.category == category and c.value is not None]
+    """A report's claim for a category: its largest count that is an asserted toll of this
+    incident (:func:`is_toll`), preferring figures to vague amounts ("at least 93 dead" over
+    "killing and wounding hundreds")."""
+    counts = [c for c in report.counts if c.category == category and c.value is not None and is_toll(c)]
     precise = [c for c in counts if c.hedge != "vague"]
     if not counts:
         return None

@@ -13,7 +13,16 @@ from markupsafe import Markup, escape
 
 from corroborate import __version__
 from corroborate.records import CONTRACT_VERSION, Incident, Provenance, Report
-from corroborate.report.view import STATUS_ORDER, fact_range, fact_value, overview, signal_rows, status_counts
+from corroborate.report.view import (
+    STATUS_ORDER,
+    fact_range,
+    fact_value,
+    outside_incidents,
+    overview,
+    signal_rows,
+    status_counts,
+    why_outside,
+)
 from corroborate.store import ById, record_ids
 
 
@@ -312,6 +321,8 @@ def _generate(result, shared: _Shared, page: dict | None, chunk: list | None = N
     return _environment().get_template("report.html.j2").generate(
         info=overview(result),
         incidents=result.incidents,
+        outside=outside_incidents(result) if page is None else [],
+        why_outside=why_outside,
         page_reports=page_reports,
         section_incidents=section_incidents,
         page=page,

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from corroborate.report.view import fact_range, fact_value, overview, report_sources, status_counts
+from corroborate.report.view import (
+    fact_range,
+    fact_value,
+    outside_incidents,
+    overview,
+    report_sources,
+    status_counts,
+    why_outside,
+)
+from corroborate.store import ById
 
 
 def _cell(text: object) -> str:
@@ -79,6 +88,18 @@ def _lines(result, sources: list | None) -> Iterator[str]:
             yield from ["Claims only one report makes:", ""]
             yield from (f"- {_cell(p.report)}: “{_cell(p.text)}”" for p in incident.single_source_claims)
             yield ""
+    outside = outside_incidents(result)
+    if outside:
+        by_id = ById(result.reports)
+        yield from ["## Not incident reports", "",
+                    "Reports kept whole in reports.jsonl that joined no incident: not about a specific incident of harm, "
+                    "not in English, or without text. Their counts are not incident facts.", "",
+                    "| report | source | title | language | why |", "|---|---|---|---|---|"]
+        for rid in outside:
+            report = by_id[rid]
+            yield (f"| {_cell(rid)} | {_cell(report.source or 'unknown')} | {_cell(report.title or '')} | "
+                   f"{_cell(report.language or '')} | {_cell(why_outside(report))} |")
+        yield ""
     if sources is None:
         sources = aggregate(result.reports, result.incidents)
     if sources:

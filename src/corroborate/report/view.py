@@ -48,6 +48,24 @@ def overview(result) -> dict:
     }
 
 
+def outside_incidents(result) -> list[str]:
+    """The ids of the reports that joined no incident (not about an incident, not in English, or
+    no text), in input order: listed in their own section, so that nothing is hidden."""
+    from corroborate.store import record_ids
+
+    inside = {rid for incident in result.incidents for rid in incident.reports}
+    return [rid for rid in record_ids(result.reports) if rid not in inside]
+
+
+def why_outside(report: Report) -> str:
+    """Why a report joined no incident, in words."""
+    if not report.text:
+        return "no article text"
+    if report.incident is None:
+        return f"not analyzed: language '{report.language}'" if report.language else "not assessed"
+    return f"incident probability {report.incident.probability:.2f}, below the threshold"
+
+
 def signal_rows(signals) -> list[tuple[str, float, float, str]]:
     """(label, value, bar full scale, format) for each numeric signal shown as a bar."""
     rows = [

@@ -1,0 +1,60 @@
+"""Loading the package's learned models: each is a small JSON file under a ``data/`` folder,
+checked against the sha256 recorded in ``corroborate/data/models.sha256.json`` before use.
+
+A mismatch (a file edited, truncated or swapped) refuses to run with
+:class:`ModelIntegrityError`. The ``make train-...`` targets rewrite both the model file and
+its sum (:func:`record_sha256`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+
+
+class ModelIntegrityError(RuntimeError):
+    """A shipped model file does not match its recorded sha256."""
+
+
+def _manifest_path() -> Path:
+    return Path(str(resources.files("corroborate").joinpath("data/models.sha256.json")))
+
+
+def manifest() -> dict[str, str]:
+    return json.loads(_manifest_path().read_text(encoding="utf-8"))["files"]
+
+
+def load_json_model(package: str, name: str) -> dict:
+    """The parsed model file ``name`` (e.g. ``data/relevance.json``) of ``package``
+    (e.g. ``corroborate.analyze``), after checking its sha256."""
+    raw = resources.files(package).joinpath(name).read_bytes()
+    key = f"{package}/{name}"
+    expected = manifest().get(key)
+    actual = hashlib.sha256(raw).hexdigest()
+    if expected is None:
+        raise ModelIntegrityError(f"model file {key} has no recorded sha256 in corroborate/data/models.sha256.json")
+    if actual != expected:
+        raise ModelIntegrityError(f"model file {key} has sha256 {actual}, expected {expected}: reinstall corroborate or rebuild it with its make train-... target")
+    return json.loads(raw)
+
+
+def write_json_model(package: str, name: str, data: dict, path: str | Path | None = None) -> Path:
+    """Write a trained model as stable JSON (sorted keys, fixed float repr) and record its sha256.
+    ``path``: where to write (default: the package's own file, in a source checkout)."""
+    target = Path(path) if path is not None else Path(str(resources.files(package).joinpath(name)))
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    record_sha256(package, name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return target
+
+
+def record_sha256(package: str, name: str, digest: str) -> None:
+    path = _manifest_path()
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"files": {}}
+    data.setdefault("_doc", "sha256 of each learned model file the package ships; checked at load (corroborate.learned).")
+    data["files"][f"{package}/{name}"] = digest
+    data["files"] = dict(sorted(data["files"].items()))
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

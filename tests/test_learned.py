@@ -1,0 +1,54 @@
+"""Every learned model file the package ships is checked against its recorded sha256 at load."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+
+import pytest
+
+from corroborate import learned
+
+
+def _shipped():
+    return sorted(learned.manifest().items())
+
+
+def test_every_model_file_in_the_manifest_matches_and_is_small():
+    assert {k for k, _ in _shipped()} >= {
+        "corroborate.assess/data/detector.json",
+        "corroborate.analyze/data/relevance.json",
+        "corroborate.analyze/data/tolls.json",
+    }
+    for key, digest in _shipped():
+        package, name = key.split("/", 1)
+        raw = resources.files(package).joinpath(name).read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == digest, key
+        assert len(raw) <= 30 * 1024 * 1024, key
+        assert isinstance(learned.load_json_model(package, name), dict)
+
+
+def test_a_changed_model_file_is_refused(monkeypatch):
+    real = learned.manifest()
+    tampered = dict(real)
+    tampered["corroborate.assess/data/detector.json"] = "0" * 64
+    monkeypatch.setattr(learned, "manifest", lambda: tampered)
+    with pytest.raises(learned.ModelIntegrityError, match="detector.json has sha256"):
+        learned.load_json_model("corroborate.assess", "data/detector.json")
+
+
+def test_a_model_file_without_a_recorded_sum_is_refused(monkeypatch):
+    monkeypatch.setattr(learned, "manifest", lambda: {})
+    with pytest.raises(learned.ModelIntegrityError, match="no recorded sha256"):
+        learned.load_json_model("corroborate.assess", "data/detector.json")
+
+
+def test_write_json_model_records_the_sum_it_wrote(tmp_path, monkeypatch):
+    manifest = tmp_path / "models.sha256.json"
+    manifest.write_text(json.dumps({"files": {}}))
+    monkeypatch.setattr(learned, "_manifest_path", lambda: manifest)
+    path = learned.write_json_model("corroborate.assess", "data/x.json", {"b": 1.5, "a": [1, 2]}, tmp_path / "x.json")
+    raw = path.read_bytes()
+    assert raw == b'{"a":[1,2],"b":1.5}\n'  # stable: sorted keys, no spaces
+    assert json.loads(manifest.read_text())["files"] == {"corroborate.assess/data/x.json": hashlib.sha256(raw).hexdigest()}
