@@ -139,6 +139,22 @@ def ecbplus_scores(held: bool | None = None) -> tuple[float, float, float, int, 
     return p, r, f, len({predicted[i] for i in gold if i in predicted}), len(set(gold.values()))
 
 
+def tolls_reproduce() -> tuple[bool, float]:
+    """Whether ``make train-tolls`` (same code and seed, into a scratch file) gives the shipped
+    toll model byte for byte, and the training time (s)."""
+    import tempfile
+    import time
+    from importlib import resources
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "tolls.json"
+        started = time.perf_counter()
+        subprocess.run([PY, "-m", "corroborate.analyze.train_tolls", str(GVA.parent), "--out", str(out)], check=True, capture_output=True)
+        seconds = time.perf_counter() - started
+        fresh = out.read_bytes()
+    return fresh == resources.files("corroborate.analyze").joinpath("data/tolls.json").read_bytes(), seconds
+
+
 def main() -> None:
     if not GVA.exists():
         sys.exit(f"make bench needs the dev data: {GVA} is missing (../shared is not beside the repo)")
@@ -148,6 +164,9 @@ def main() -> None:
     for _ in range(REPEAT):
         raws.append(run_raw())
         ourss.append(run_corroborate())
+    for r in raws:  # the raw speed of all the models a run runs: spaCy plus each learned model, timed alone
+        r["spacy_seconds"] = r["seconds"]
+        r["seconds"] = r["spacy_seconds"] + sum(r["models"].values())
     raw = min(raws, key=lambda r: r["seconds"])
     ours = min(ourss, key=lambda r: r["seconds"])
     spread = [round(r["seconds"] / o["seconds"], 2) for r, o in zip(raws, ourss)]  # same words: ratio of times
@@ -158,8 +177,12 @@ def main() -> None:
     two = run_corroborate(out=OUT / "gva-2workers", workers=2)
     two_wps = words / two["seconds"]
     identical = same_outputs(OUT / "gva", OUT / "gva-2workers")
-    rows = [
-        ("raw spaCy nlp.pipe (model loaded), 1 process", f"{words:,}", f"{raw['seconds']:.1f}", f"{raw_wps:,.0f}", f"{raw['rss_mb']:.0f}"),
+    rows = [("raw spaCy nlp.pipe (model loaded), 1 process", f"{words:,}", f"{raw['spacy_seconds']:.1f}",
+             f"{words / raw['spacy_seconds']:,.0f}", f"{raw['rss_mb']:.0f}")]
+    rows += [(f"raw {name} model alone, same texts", f"{words:,}", f"{sec:.1f}", f"{words / max(sec, 1e-9):,.0f}", "")
+             for name, sec in raw["models"].items()]
+    rows += [
+        ("all models alone: spaCy + the learned models (sum)", f"{words:,}", f"{raw['seconds']:.1f}", f"{raw_wps:,.0f}", ""),
         (f"corroborate run --workers 1, end to end ({n_reports:,} reports)", f"{words:,}", f"{ours['seconds']:.1f}", f"{our_wps:,.0f}", f"{ours['rss_mb']:.0f}"),
         ("corroborate run --workers 2, end to end", f"{words:,}", f"{two['seconds']:.1f}", f"{two_wps:,.0f}", f"{two['tree_mb']:.0f}"),
     ]
@@ -167,7 +190,8 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    print(f"\nthroughput ratio corroborate (1 process) / raw spaCy: {our_wps / raw_wps:.2f}  (goal >= 0.80; best of {REPEAT} runs each; per-pair ratios {spread})")
+    print(f"\nthroughput ratio corroborate (1 process) / all its models alone: {our_wps / raw_wps:.2f}  (goal >= 0.80; best of {REPEAT} runs each; "
+          f"per-pair ratios {spread}); words/s per core, 1 process: {our_wps:,.0f} (floor 3,000)")
     print(f"2 workers: {two_wps / our_wps:.2f}x the 1-process throughput, scaling efficiency {two_wps / our_wps / 2:.2f}; "
           f"output identical to 1 process: {'yes' if identical else 'NO'}")
     print(f"raw spaCy model load: {raw['load_seconds']:.1f} s")
@@ -190,17 +214,6 @@ def main() -> None:
         if k > 1:
             shutil.rmtree(OUT / f"gva-x{k}", ignore_errors=True)
     p, r, f, n_pred, n_gold = gva_clustering()
-    rows = [
-        ("raw spaCy nlp.pipe (model loaded)", f"{words:,}", f"{raw['seconds']:.1f}", f"{raw_wps:,.0f}", f"{raw['rss_mb']:.0f}"),
-        (f"corroborate run, end to end ({n_reports:,} reports)", f"{words:,}", f"{ours['seconds']:.1f}", f"{our_wps:,.0f}", f"{ours['rss_mb']:.0f}"),
-    ]
-    print("| pipeline | words | seconds | words/s | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-    print(f"\nthroughput ratio corroborate / raw spaCy: {our_wps / raw_wps:.2f}  (goal >= 0.80; best of {REPEAT} runs each; per-pair ratios {spread})")
-    print(f"raw spaCy model load: {raw['load_seconds']:.1f} s")
-    print(f"corroborate: {ours['summary']}")
     print("\n| quality (dev data) | P | R | F1 | notes |")
     print("|---|---:|---:|---:|---|")
     print(f"| GVA clustering, B-cubed, all dev | {p:.3f} | {r:.3f} | {f:.3f} | {n_pred} predicted vs {n_gold} gold incidents |")
@@ -249,6 +262,9 @@ def main() -> None:
         print("clustering time (analysis excluded): " + "; ".join(timings))
     print()
     print(relevance.report(SHARED))
+    same, seconds = tolls_reproduce()
+    print(f"\ncount toll model: retrained from the GVA training part in {seconds:.0f} s; "
+          f"identical to the shipped file: {'yes' if same else 'NO'}")
     print()
     print("\n".join(detector.lines(SHARED / "data" / "llmfake", OUT / "gva" / "reports.jsonl", OUT / "ecbplus" / "reports.jsonl")))
     print()

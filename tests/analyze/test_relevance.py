@@ -212,8 +212,8 @@ def test_evidence_spans_slice_the_text_exactly_largest_first(nlp, text):
 
 def test_statistics_and_hypotheticals_are_evidence_against(nlp):
     _, evidence = score(nlp, CALM["covid statistics"])
-    against = [c.text for c in evidence if c.weight < 0]
-    assert any("could die" in t for t in against)
+    against = {c.text.lower() for c in evidence if c.weight < 0}
+    assert against & {"study", "estimate", "estimates", "million", "2.2 million", "could die"}
 
 
 def test_empty_and_odd_texts(nlp):

@@ -26,7 +26,11 @@ threshold) is decided on the training part only; the held-out part is scored by
 :data:`LLMFAKE_NOT_NEGATIVE` (read: they report one incident of harm) are left out.
 
 Model: logistic regression (scikit-learn, liblinear, ``SEED``) over the features of
-:mod:`corroborate.analyze.relevance`. Sample weights: ``1 / sqrt(size of the corpus-label
+:mod:`corroborate.analyze.relevance`, read as the pipeline reads a report: the text cleaned by
+the clean stage and parsed by ``corroborate.analyze.nlp.load_nlp()`` (MUC-4's text stays
+lowercased, as it is in the data), so every run parses all training texts (about 5 minutes on
+one core); the model file records the sha256 of ``data/events.json``, whose sense rules the
+parse features read. Sample weights: ``1 / sqrt(size of the corpus-label
 cell)``, so no single corpus dominates a label, times :data:`MUC4_NEGATIVE_WEIGHT` for MUC-4's
 no-template texts; then the two labels balanced. Vocabulary: terms (unigrams and bigrams) seen
 in at least :data:`MIN_DF` training documents of each of at least :data:`MIN_CORPORA` corpora

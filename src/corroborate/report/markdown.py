@@ -19,7 +19,9 @@ from corroborate.store import ById
 def _cell(text: object) -> str:
     """Article text is untrusted: keep it from breaking the table or injecting markup."""
     value = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    for char in "<>[]`*_":
+    # angle brackets as entities: no renderer reads "&lt;script" as a tag, backslash escapes or not
+    value = value.replace("<", "&lt;").replace(">", "&gt;")
+    for char in "[]`*_":
         value = value.replace(char, "\\" + char)
     return value
 
