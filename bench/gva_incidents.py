@@ -1,8 +1,10 @@
 """GVA dev: incident-level killed / injured accuracy of the reconciled facts.
 
-Each gold incident is mapped to the predicted incident that holds most of its
-reports; the reconciled ``value`` of that incident's killed (injured) fact is
-compared with gold ``num_killed`` (``num_injured``). A missing fact counts as 0.
+Each gold incident (with at least one report in the run's output) is mapped to the
+predicted incident that holds most of its reports; the reconciled ``value`` of that
+incident's killed (injured) fact is compared with gold ``num_killed`` (``num_injured``). A
+missing fact counts as 0, and so does a gold incident none of whose reports joined an
+incident (all taken for not incident reports).
 
 ``part``: ``held_out`` (the figure to quote), ``train`` or ``all`` (the default): which
 gold incidents are scored (see ``gva_counts.py``).
@@ -35,15 +37,19 @@ def evaluate(incidents_path: Path, gva_dir: Path, part: str = "all") -> dict[str
         for report_id in incident["reports"]:
             if report_id in gold_of_report:
                 members[gold_of_report[report_id]][incident["id"]] += 1
+    analyzed = set()  # gold incidents with a report in the output
+    for line in (incidents_path.parent / "reports.jsonl").open(encoding="utf-8"):
+        report_id = json.loads(line)["id"]
+        if report_id in gold_of_report:
+            analyzed.add(gold_of_report[report_id])
     result = {}
     for category in ("killed", "injured"):
         right = total = 0
-        for gold_id, votes in members.items():
-            if gold_id not in gold:
-                continue
-            best = votes.most_common(1)[0][0]
+        for gold_id in sorted(analyzed & set(gold)):
+            votes = members.get(gold_id)
+            values = predicted[votes.most_common(1)[0][0]] if votes else {}  # no incident: no facts
             total += 1
-            right += (predicted[best].get(category) or 0) == gold[gold_id][category]
+            right += (values.get(category) or 0) == gold[gold_id][category]
         result[category] = (right, total)
     return result
 

@@ -129,11 +129,15 @@ def ecbplus_clustering() -> tuple[float, float, float, int, int]:
     return ecbplus_scores()
 
 
-def ecbplus_scores(held: bool | None = None) -> tuple[float, float, float, int, int]:
-    """B-cubed on the ECB+ run's output; ``held`` as in :func:`gva_clustering`, by topic."""
+def ecbplus_scores(held: bool | None = None, incident_topics: bool = False) -> tuple[float, float, float, int, int]:
+    """B-cubed on the ECB+ run's output; ``held`` as in :func:`gva_clustering`, by topic;
+    ``incident_topics``: only the topics labelled incidents (``train_relevance.ECB_INCIDENT``)."""
+    from corroborate.analyze.train_relevance import ECB_INCIDENT
+
     docs = [json.loads(line) for line in ECBPLUS.open(encoding="utf-8")]
     gold = {doc["doc_id"]: doc["subtopic_event_cluster"] for doc in docs
-            if held is None or held_out(ecb_key(doc["topic"])) == held}
+            if (held is None or held_out(ecb_key(doc["topic"])) == held)
+            and (not incident_topics or int(doc["topic"]) in ECB_INCIDENT)}
     predicted, _ = predicted_clusters(OUT / "ecbplus")
     p, r, f = bcubed(predicted, gold)
     return p, r, f, len({predicted[i] for i in gold if i in predicted}), len(set(gold.values()))
@@ -221,6 +225,8 @@ def main() -> None:
     print(f"| GVA clustering, B-cubed, held-out incidents | {p:.3f} | {r:.3f} | {f:.3f} | {n_pred} predicted vs {n_gold} gold incidents |")
     ep, er, ef, e_pred, e_gold = ecbplus_clustering()
     print(f"| ECB+ clustering, B-cubed, all topics | {ep:.3f} | {er:.3f} | {ef:.3f} | {e_pred} predicted vs {e_gold} gold events |")
+    ep, er, ef, e_pred, e_gold = ecbplus_scores(incident_topics=True)
+    print(f"| ECB+ clustering, B-cubed, the 9 incident topics | {ep:.3f} | {er:.3f} | {ef:.3f} | {e_pred} predicted vs {e_gold} gold events |")
     ep, er, ef, e_pred, e_gold = ecbplus_scores(held=True)
     print(f"| ECB+ clustering, B-cubed, held-out topics | {ep:.3f} | {er:.3f} | {ef:.3f} | {e_pred} predicted vs {e_gold} gold events |")
     gva_gold = {}

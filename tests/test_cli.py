@@ -104,3 +104,19 @@ def test_embeddings_flag_marks_semantic_alignment(tmp_path):
     incidents = [json.loads(line) for line in (tmp_path / "out" / "incidents.jsonl").open(encoding="utf-8")]
     assert len(incidents) == 2
     assert {i["alignment"] for i in incidents} == {"lexical+semantic"}
+
+
+def test_a_run_whose_reports_make_no_incident_writes_every_output(tmp_path):
+    from test_gates import CALM, GERMAN
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "calm.txt").write_text(CALM, encoding="utf-8")
+    (tmp_path / "in" / "radweg.txt").write_text(GERMAN, encoding="utf-8")
+    proc = corroborate("run", tmp_path / "in", "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert "2 reports" in proc.stderr and "0 incidents" in proc.stderr
+    assert "radweg.txt: the text is in language 'de'" in proc.stderr  # the warning names the input
+    out = tmp_path / "out"
+    assert (out / "incidents.jsonl").read_text(encoding="utf-8") == ""
+    assert [json.loads(line)["id"] for line in (out / "reports.jsonl").open(encoding="utf-8")] == ["calm", "radweg"]
+    assert "## Not incident reports" in (out / "report.md").read_text(encoding="utf-8")

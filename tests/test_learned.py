@@ -44,11 +44,15 @@ def test_a_model_file_without_a_recorded_sum_is_refused(monkeypatch):
         learned.load_json_model("corroborate.assess", "data/detector.json")
 
 
-def test_write_json_model_records_the_sum_it_wrote(tmp_path, monkeypatch):
+def test_write_json_model_records_the_sum_of_the_shipped_file_only(tmp_path, monkeypatch):
     manifest = tmp_path / "models.sha256.json"
     manifest.write_text(json.dumps({"files": {}}))
     monkeypatch.setattr(learned, "_manifest_path", lambda: manifest)
     path = learned.write_json_model("corroborate.assess", "data/x.json", {"b": 1.5, "a": [1, 2]}, tmp_path / "x.json")
-    raw = path.read_bytes()
-    assert raw == b'{"a":[1,2],"b":1.5}\n'  # stable: sorted keys, no spaces
-    assert json.loads(manifest.read_text())["files"] == {"corroborate.assess/data/x.json": hashlib.sha256(raw).hexdigest()}
+    assert path.read_bytes() == b'{"a":[1,2],"b":1.5}\n'  # stable: sorted keys, no spaces
+    assert json.loads(manifest.read_text())["files"] == {}  # a scratch copy records nothing
+    package = tmp_path / "package"
+    monkeypatch.setattr(learned.resources, "files", lambda name: package)
+    path = learned.write_json_model("corroborate.assess", "data/x.json", {"a": 1})
+    assert path == package / "data" / "x.json"
+    assert json.loads(manifest.read_text())["files"] == {"corroborate.assess/data/x.json": hashlib.sha256(b'{"a":1}\n').hexdigest()}

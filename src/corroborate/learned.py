@@ -40,14 +40,16 @@ def load_json_model(package: str, name: str) -> dict:
     return json.loads(raw)
 
 
-def write_json_model(package: str, name: str, data: dict, path: str | Path | None = None) -> Path:
-    """Write a trained model as stable JSON (sorted keys, fixed float repr) and record its sha256.
-    ``path``: where to write (default: the package's own file, in a source checkout)."""
-    target = Path(path) if path is not None else Path(str(resources.files(package).joinpath(name)))
+def write_json_model(package: str, name: str, data: dict, out: str | Path | None = None) -> Path:
+    """Write a trained model as stable JSON (sorted keys, no spaces): into the package's own file
+    (in a source checkout), recording its sha256; or, with ``out``, to that path only (a scratch
+    copy, say to check that training reproduces the shipped file)."""
+    target = Path(out) if out is not None else Path(str(resources.files(package).joinpath(name)))
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    record_sha256(package, name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if out is None:
+        record_sha256(package, name, hashlib.sha256(text.encode("utf-8")).hexdigest())
     return target
 
 

@@ -73,8 +73,11 @@ class JsonlStore(Sequence, Generic[T]):
         self._writer = self._reader = None
 
     def move(self, target: str | os.PathLike) -> None:
-        """Rename the file (atomically, on one file system); the offsets stay valid."""
+        """Rename the file (atomically, on one file system); the offsets stay valid. A store that
+        was never written becomes an empty file (a run whose reports make no incident)."""
         self.close()
+        if not self.offsets and not self.path.exists():
+            self.path.touch()
         os.replace(self.path, target)
         self.path = Path(target)
 

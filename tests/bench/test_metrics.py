@@ -38,15 +38,20 @@ def test_gva_incident_accuracy_maps_gold_to_the_majority_incident(tmp_path):
     gva = tmp_path / "gva"
     gva.mkdir()
     (gva / "reports.jsonl").write_text("\n".join(json.dumps({"id": r, "incident_id": g}) for r, g in
-                                                  [("r1", "g1"), ("r2", "g1"), ("r3", "g1"), ("r4", "g2")]) + "\n")
+                                                  [("r1", "g1"), ("r2", "g1"), ("r3", "g1"), ("r4", "g2"), ("r5", "g3"), ("r6", "g4")]) + "\n")
     (gva / "incidents.jsonl").write_text("\n".join(json.dumps(x) for x in [
         {"incident_id": "g1", "num_killed": 2, "num_injured": 0},
         {"incident_id": "g2", "num_killed": 0, "num_injured": 1},
+        {"incident_id": "g3", "num_killed": 1, "num_injured": 0},
+        {"incident_id": "g4", "num_killed": 1, "num_injured": 0},
     ]) + "\n")
+    # the run's output holds r1-r5: r5 joined no incident (not an incident report); r6 was rejected
+    (tmp_path / "reports.jsonl").write_text("\n".join(json.dumps({"id": f"r{k}"}) for k in range(1, 6)) + "\n")
     predicted = tmp_path / "incidents.jsonl"
     predicted.write_text("\n".join(json.dumps(x) for x in [
         {"id": "a", "reports": ["r1", "r2"], "facts": [{"slot": "killed", "value": 2}]},
         {"id": "b", "reports": ["r3", "r4"], "facts": [{"slot": "killed", "value": 5}, {"slot": "injured", "value": 1}]},
     ]) + "\n")
-    # g1 -> a (2 of 3 reports): killed 2 right, injured missing = 0 right; g2 -> b: killed 5 wrong, injured 1 right
-    assert gva_incidents.evaluate(predicted, gva) == {"killed": (1, 2), "injured": (2, 2)}
+    # g1 -> a (2 of 3 reports): killed 2 right, injured missing = 0 right; g2 -> b: killed 5 wrong, injured 1 right;
+    # g3: in no incident, so no facts: killed 0 wrong, injured 0 right; g4: no report in the output, not scored
+    assert gva_incidents.evaluate(predicted, gva) == {"killed": (1, 3), "injured": (3, 3)}

@@ -497,14 +497,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     from corroborate.learned import write_json_model
 
-    if out is None:
-        path = write_json_model("corroborate.analyze", "data/relevance.json", data)
-    else:
-        # the format of learned.write_json_model, without recording a sum
-        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        path = out
+    path = write_json_model("corroborate.analyze", "data/relevance.json", data, out)
     print(json.dumps(model["metrics"], indent=1))
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB) in {time.perf_counter() - started:.0f} s")
 

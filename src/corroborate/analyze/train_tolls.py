@@ -333,13 +333,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     from corroborate.learned import write_json_model
 
-    if out is None:
-        path = write_json_model("corroborate.analyze", "data/tolls.json", data)
-    else:
-        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        path = out
+    path = write_json_model("corroborate.analyze", "data/tolls.json", data, out)
     metrics = {k: v for k, v in model["metrics"].items() if k != "cv_threshold_table"}
     print(json.dumps(metrics, indent=1))
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB) in {time.perf_counter() - started:.0f} s")
