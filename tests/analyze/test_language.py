@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -48,9 +47,4 @@ def test_only_a_bounded_prefix_is_judged():
     long_text = GERMAN + " " + ENGLISH * 200
     assert len(long_text) > 10 * PREFIX_CHARS
     assert detect(GERMAN + " " + ENGLISH * 200) == "en"  # the prefix is mostly English
-    assert detect(GERMAN * 20 + ENGLISH * 200) == "de"
-    detect(ENGLISH)  # the model is loaded once
-    start = time.perf_counter()
-    for _ in range(20):
-        detect(long_text)
-    assert (time.perf_counter() - start) / 20 < 0.05  # about 0.5 ms each; generous for a busy machine
+    assert detect(GERMAN * 20 + ENGLISH * 200) == "de"  # mostly English, but its first 2,000 characters are German
