@@ -86,7 +86,7 @@ def test_a_german_article_gets_its_language_a_warning_and_no_analysis(gated):
 
 
 def test_reports_outside_incidents_are_listed_in_their_own_section(gated):
-    result, out = gated
+    _, out = gated
     md = (out / "report.md").read_text(encoding="utf-8")
     section = md.split("## Not incident reports", 1)[1].split("\n## ", 1)[0]
     assert "| calm |" in section and "below the threshold" in section

@@ -39,7 +39,7 @@ def test_a_changed_model_file_is_refused(monkeypatch):
 
 
 def test_a_model_file_without_a_recorded_sum_is_refused(monkeypatch):
-    monkeypatch.setattr(learned, "manifest", lambda: {})
+    monkeypatch.setattr(learned, "manifest", dict)
     with pytest.raises(learned.ModelIntegrityError, match="no recorded sha256"):
         learned.load_json_model("corroborate.assess", "data/detector.json")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from corroborate.analyze.language import PREFIX_CHARS, detect

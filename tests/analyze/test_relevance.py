@@ -8,14 +8,15 @@ import hashlib
 import json
 import shutil
 from importlib import resources
+from itertools import pairwise
 
 import pytest
+from helpers import SHARED, needs_shared
 
 from corroborate import learned
 from corroborate.analyze import relevance
 from corroborate.analyze import train_relevance as train
 from corroborate.splits import held_out
-from helpers import SHARED, needs_shared
 
 KEY = "corroborate.analyze/data/relevance.json"
 
@@ -205,7 +206,7 @@ def test_evidence_spans_slice_the_text_exactly_largest_first(nlp, text):
     weights = [abs(c.weight) for c in evidence]
     assert weights == sorted(weights, reverse=True)
     spans = sorted((c.start, c.end) for c in evidence)
-    assert all(end <= start for (_, end), (start, _) in zip(spans, spans[1:]))  # no two overlap ("The state", "state")
+    assert all(end <= start for (_, end), (start, _) in pairwise(spans))  # no two overlap ("The state", "state")
 
 
 def test_statistics_and_hypotheticals_are_evidence_against(nlp):

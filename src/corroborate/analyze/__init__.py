@@ -35,7 +35,14 @@ def is_analyzed_language(language: str | None) -> bool:
 
 def analyze_doc(report: Report, doc: Doc) -> Report:
     """Fill a report's extracted fields from its parsed text (``doc.text == report.text``)."""
-    from corroborate.analyze import attributions, counts, entities, events, language, relevance
+    from corroborate.analyze import (
+        attributions,
+        counts,
+        entities,
+        events,
+        language,
+        relevance,
+    )
     from corroborate.analyze.docinfo import info
     from corroborate.records import IncidentAssessment
 

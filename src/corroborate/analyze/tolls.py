@@ -45,6 +45,7 @@ import bisect
 import math
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from spacy.tokens import Doc, Token
 
@@ -250,9 +251,9 @@ class _DocContext:
         feats += [f"oth={w}" for w in sorted(words & OTHER_WORDS)] + [f"oth={p}" for p in _phrases(lowers, OTHER_PHRASES)]
         feats += [f"part={w}" for w in sorted(words & PARTIAL_WORDS)] + [f"part={p}" for p in _phrases(lowers, PARTIAL_PHRASES)]
         feats += [f"hedgew={w}" for w in sorted(words & HEDGE_WORDS)]
-        if any(a in _OTHER_EVENT_ADJ and b in _EVENT_NOUNS for a, b in zip(lowers, lowers[1:])):
+        if any(a in _OTHER_EVENT_ADJ and b in _EVENT_NOUNS for a, b in pairwise(lowers)):
             feats.append("other_event")
-        if any(a in ("in", "since", "of") and len(b) == 4 and b[:2] in ("19", "20") and b.isdigit() for a, b in zip(lowers, lowers[1:])):
+        if any(a in ("in", "since", "of") and len(b) == 4 and b[:2] in ("19", "20") and b.isdigit() for a, b in pairwise(lowers)):
             feats.append("year_ref")  # "in 2008", "since 2013"
         if any(f.startswith("agg=") for f in feats):
             feats.append("any_agg")  # one pooled feature: each cue alone is rare in training

@@ -128,29 +128,17 @@ LLMFAKE_NOT_NEGATIVE = {
     "coaid:5427": "an explosion said to be tied to the virus",
 }
 
+_WORDS = json.loads(resources.files("corroborate.analyze").joinpath("data/relevance_words.json").read_text(encoding="utf-8"))
 #: accident and disaster cue words, whatever events.json lists besides
-DISASTER = (
-    "accident accidents accidental accidentally crash crashed crashes crashing collision collided wreck wreckage "
-    "fire fires blaze blazes flames burned burnt burning engulfed arson explosion explosions exploded blast "
-    "collapse collapsed flood floods flooding floodwaters earthquake quake tremor landslide mudslide avalanche "
-    "tornado hurricane typhoon cyclone wildfire derailed derailment capsized sank drowned drowning electrocuted "
-    "overturned trapped rescued rescuers"
-).split()
+DISASTER = _WORDS["disaster"]
 #: words too generic to be harm cues, removed from the project lexicons
-GENERIC = {"opened", "set", "hit", "struck", "held", "hospital", "treated", "lives", "toll", "seized", "captured",
-           "detention", "custody", "arrest", "arrests", "targeting", "targeted"}
-NUMBERS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-           "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen dozens "
-           "hundreds several").split()
-LARGE_NUMBERS = "thousand thousands million millions billion billions".split()
-MODAL = ("could would might may will if should can cannot risk risks potentially possibly likely unlikely threat "
-         "threatened threatens threatening whether unless prevent avoid").split()
-STATS = ("percent percentage rate rates per annually annual statistics study studies survey average million "
-         "billion data estimate estimates nationwide worldwide globally cases researchers").split()
-TIME = ("monday tuesday wednesday thursday friday saturday sunday yesterday overnight tonight morning afternoon "
-        "evening night midnight dawn").split()
-RESPONDERS = ("police officers officer deputies deputy sheriff firefighters firefighter paramedics investigators "
-              "detectives troopers authorities rescuers coroner ambulance").split()
+GENERIC = set(_WORDS["generic"])
+NUMBERS = _WORDS["numbers"]
+LARGE_NUMBERS = _WORDS["large_numbers"]
+MODAL = _WORDS["modal"]
+STATS = _WORDS["stats"]
+TIME = _WORDS["time"]
+RESPONDERS = _WORDS["responders"]
 
 
 def _single_tokens(words) -> list[str]:
@@ -158,7 +146,7 @@ def _single_tokens(words) -> list[str]:
 
 
 def lexicons() -> dict[str, list[str]]:
-    """The word lists of the dense features, from the project's lexicons plus the lists above."""
+    """The word lists of the dense features: the project's lexicons plus ``data/relevance_words.json``."""
     package = resources.files("corroborate.analyze")
     events = json.loads(package.joinpath("data/events.json").read_text(encoding="utf-8"))
     counts = json.loads(package.joinpath("data/counts.json").read_text(encoding="utf-8"))["categories"]

@@ -212,9 +212,9 @@ def fit(reports: list[dict], gold: dict, log=print) -> tuple[dict, dict[int, flo
     """(model without threshold, out-of-fold probability of each mention by ``id``, metrics)."""
     import numpy as np
     from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
 
     from corroborate.analyze import tolls
-    from sklearn.linear_model import LogisticRegression
 
     rows = labelled(reports, gold)
     df: dict[str, int] = defaultdict(int)

@@ -94,8 +94,8 @@ def _lines(result, sources: list | None) -> Iterator[str]:
     if outside:
         by_id = ById(result.reports)
         yield from ["## Not incident reports", "",
-                    "Reports kept whole in reports.jsonl that joined no incident: not about a specific incident of harm, "
-                    "not in English, or without text. Their counts are not incident facts.", "",
+                    ("Reports kept whole in reports.jsonl that joined no incident: not about a specific incident of harm, "
+                     "not in English, or without text. Their counts are not incident facts."), "",
                     "| report | source | title | language | why |", "|---|---|---|---|---|"]
         for rid in outside:
             report = by_id[rid]
