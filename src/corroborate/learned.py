@@ -60,3 +60,13 @@ def record_sha256(package: str, name: str, digest: str) -> None:
     data["files"][f"{package}/{name}"] = digest
     data["files"] = dict(sorted(data["files"].items()))
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def out_option(argv: list[str]) -> tuple[list[str], Path | None]:
+    """A training command's arguments without ``--out PATH``, and that path (None: the package's
+    own file)."""
+    argv = list(argv)
+    if "--out" not in argv:
+        return argv, None
+    k = argv.index("--out")
+    return argv[:k] + argv[k + 2 :], Path(argv[k + 1])

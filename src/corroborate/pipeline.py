@@ -202,7 +202,7 @@ def stream(
         signal_values,
     )
     from corroborate.incidents import reconcile_groups
-    from corroborate.incidents.cluster import cluster_features, features, signatures
+    from corroborate.incidents.cluster import cluster_members, features, signatures
     from corroborate.store import JsonlStore
     from corroborate.workers import Analyzed, analyze_stream
 
@@ -267,17 +267,16 @@ def stream(
         # the incidents stage: cluster the features, then reconcile one incident at a time
         if on_stage:
             on_stage("grouping into incidents")
-        local = {work.ids[i]: k for k, i in enumerate(members)}  # report id -> its index in feats
+        position = {ident: i for i, ident in enumerate(work.ids)}
         fixed, owner = [], {}
         for ident, reports_of in old_groups:
-            group = [local[r] for r in reports_of if r in local]
+            group = [position[r] for r in reports_of if r in position]
             if group:
                 fixed.append(group)
-                for k in group:
-                    owner[members[k]] = ident
-        # signs what is left unsigned; groups come back in feats' indices, mapped to work's
-        groups = [[members[k] for k in group] for group in cluster_features(feats, fixed, embedder)]
-        del feats, unsigned, local
+                for i in group:
+                    owner[i] = ident
+        groups = cluster_members(feats, members, fixed, embedder)  # signs what is left unsigned
+        del feats, unsigned, position
         tally = SourceTally(outlets)
         claims: list[int | None] = [None] * len(work)
         incidents = JsonlStore(out / "incidents.jsonl.tmp", Incident)

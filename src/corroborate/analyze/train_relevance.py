@@ -61,6 +61,7 @@ from importlib import resources
 from pathlib import Path
 
 from corroborate.analyze import relevance
+from corroborate.learned import out_option
 from corroborate.splits import ecb_key, gva_key, held_out, llmfake_key, muc4_key
 
 SEED = 17
@@ -459,12 +460,7 @@ def training_part(samples: list[dict], lex: dict[str, list[str]]) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    out = None
-    if "--out" in argv:
-        k = argv.index("--out")
-        out = Path(argv[k + 1])
-        del argv[k : k + 2]
+    argv, out = out_option(sys.argv[1:] if argv is None else argv)
     shared = Path(argv[0]) if argv else Path(__file__).resolve().parents[4] / "shared" / "data"
     if not (shared / "gva").is_dir():
         sys.exit(f"train-relevance needs the dev data: {shared} has no gva/ (give ../shared/data)")

@@ -42,6 +42,7 @@ import zlib
 from collections import defaultdict
 from pathlib import Path
 
+from corroborate.learned import out_option
 from corroborate.splits import gva_key, held_out
 
 SEED = 29
@@ -213,6 +214,7 @@ def fit(reports: list[dict], gold: dict, log=print) -> tuple[dict, dict[int, flo
     import numpy as np
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
 
     from corroborate.analyze import tolls
 
@@ -272,7 +274,7 @@ def fit(reports: list[dict], gold: dict, log=print) -> tuple[dict, dict[int, flo
             probs[id(m)] = _sigmoid(bias + sum(weights.get(f, 0.0) for f in set(m["features"])))
     for (_, m, _), p in zip(rows, calibrated):
         probs[id(m)] = float(p)
-    auc = _auroc(calibrated, y)
+    auc = float(roc_auc_score(y, calibrated))
     bins = []
     for lo in [i / 10 for i in range(10)]:
         sel = (calibrated >= lo) & (calibrated < lo + 0.1 + (1e-9 if lo >= 0.9 else 0))
@@ -294,28 +296,8 @@ def fit(reports: list[dict], gold: dict, log=print) -> tuple[dict, dict[int, flo
     return model, probs, metrics
 
 
-def _auroc(scores, y) -> float:
-    pairs = sorted(zip(scores, y))
-    pos = sum(y)
-    neg = len(y) - pos
-    rank_sum, i = 0.0, 0
-    while i < len(pairs):
-        j = i
-        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
-            j += 1
-        avg = (i + j + 1) / 2
-        rank_sum += avg * sum(label for _, label in pairs[i:j])
-        i = j
-    return (rank_sum - pos * (pos + 1) / 2) / max(pos * neg, 1)
-
-
 def main(argv: list[str] | None = None) -> None:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    out = None
-    if "--out" in argv:
-        k = argv.index("--out")
-        out = Path(argv[k + 1])
-        del argv[k : k + 2]
+    argv, out = out_option(sys.argv[1:] if argv is None else argv)
     gva = Path(argv[0]) if argv else Path(__file__).resolve().parents[4] / "shared" / "data" / "gva"
     if not (gva / "reports.jsonl").is_file():
         sys.exit(f"train-tolls needs the GVA dev data: {gva} has no reports.jsonl (give ../shared/data/gva)")

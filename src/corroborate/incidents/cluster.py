@@ -223,10 +223,17 @@ def cluster(reports: list[Report], fixed: list[list[int]] | None = None, embedde
     from corroborate.analyze import takes_part
 
     members = [i for i, r in enumerate(reports) if takes_part(r)]
+    return cluster_members([features(reports[i], keep_lead=embedder is not None) for i in members], members, fixed, embedder)
+
+
+def cluster_members(feats: list[Features], members: list[int], fixed: list[list[int]] | None = None,
+                    embedder=None) -> list[list[int]]:
+    """:func:`cluster_features` over the features of some of a run's reports: ``feats[k]`` is
+    the report at index ``members[k]`` (increasing). ``fixed`` and the groups returned hold
+    those indices; a report not among ``members`` is in no group."""
     local = {i: k for k, i in enumerate(members)}
-    fixed = [[local[i] for i in group if i in local] for group in fixed or []]
-    feats = [features(reports[i], keep_lead=embedder is not None) for i in members]
-    return [[members[k] for k in group] for group in cluster_features(feats, [g for g in fixed if g], embedder)]
+    fixed = [group for group in ([local[i] for i in group if i in local] for group in fixed or []) if group]
+    return [[members[k] for k in group] for group in cluster_features(feats, fixed, embedder)]
 
 
 def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None) -> list[list[int]]:
