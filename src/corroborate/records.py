@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 #: Version of the output contract (``reports.jsonl``, ``incidents.jsonl``,
 #: ``report.md``, ``report.html``). Adding fields keeps the major version;
 #: renaming or removing one bumps it.
-CONTRACT_VERSION = "1.2"
+CONTRACT_VERSION = "1.3"
 
 CountCategory = Literal["killed", "injured", "arrested", "missing", "kidnapped", "displaced", "other"]
 Hedge = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
@@ -77,6 +77,11 @@ class Count(Span):
     high: int | None = Field(description="null means unbounded above (e.g. 'at least')")
     hedge: Hedge
     derived: bool = Field(default=False, description="inferred from other counts: injured = shot minus killed")
+    singular: bool = Field(
+        default=False,
+        description="counted from people named one by one, without a figure ('a man was killed', 'Smith and Jones died'): "
+                    "at least these people, not a total",
+    )
     modality: Modality = Field(default="asserted", description="asserted, hypothetical ('could die'), negated, or estimate_of_future ('expected to rise to')")
     scope: Scope = Field(default="this_incident", description="this_incident, other_incident (another incident the report mentions) or aggregate (totals, statistics, case counts)")
     toll: float | None = Field(

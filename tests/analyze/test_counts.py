@@ -174,3 +174,48 @@ def test_partitive_subset_is_not_a_separate_count(nlp, text):
 
 def test_partitive_of_another_category_counts(nlp):
     assert counts_of(nlp, "Two of the victims died in hospital.") == [("killed", 2, 2, 2, "exact")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # people joined by "and" add up
+        ("Five young men and a woman were shot and wounded at a barbecue, police said.",
+         ("injured", 6, "Five young men and a woman were shot and wounded")),
+        ("Two men and two women were injured in a shooting at a party early Monday.",
+         ("injured", 4, "Two men and two women were injured")),
+    ],
+)
+def test_people_joined_by_and_add_up(nlp, text, expected):
+    counts = extract_counts(nlp(text))
+    assert expected in [(c.category, c.value, c.text) for c in counts]
+    assert max(c.value for c in counts if c.category == expected[0]) == expected[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "forbidden"),
+    [
+        ("Wainwright was pronounced dead at 5 at the scene.", ("killed", 5)),  # a time
+        ("He was sentenced for the 2015 death of Elijah Walker.", ("killed", 2015)),  # a year
+        ("Two people were killed and four others were in the hospital with gunshot wounds.", ("killed", 4)),
+        ("An 8 yo girl was shot in the leg.", ("other", 8)),  # an age
+    ],
+)
+def test_times_years_ages_and_the_next_figure_are_not_this_count(nlp, text, forbidden):
+    assert forbidden not in [(c.category, c.value) for c in extract_counts(nlp(text))]
+
+
+def test_all_over_is_not_more_than(nlp):
+    # "when it was all over, one person was killed": one, not "more than one"
+    counts = counts_of(nlp, "When it was all over one person was killed and five others shot.")
+    assert ("killed", 1, 1, 1, "exact") in counts
+
+
+def test_people_named_one_by_one_are_singular(nlp):
+    counts = extract_counts(nlp("A man was shot and killed on Tuesday. Four people were arrested."))
+    assert sorted((c.category, c.value, c.singular) for c in counts) == [("arrested", 4, False), ("killed", 1, True)]
+
+
+def test_a_derived_count_from_one_person_shot_is_singular(nlp):
+    [derived] = [c for c in extract_counts(nlp("Her mother said she got shot outside the store.")) if c.derived]
+    assert (derived.category, derived.value, derived.singular) == ("injured", 1, True)

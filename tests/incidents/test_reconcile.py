@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from corroborate.analyze.counts import extract_counts
 from corroborate.incidents.reconcile import best_claim, reconcile
 from corroborate.records import Count, Event, Report, RoleItem
 from helpers import fact, incident_of, needs_shared
@@ -123,3 +124,38 @@ def test_incident_title_prefers_reports_not_flagged_as_machine_written(demo_resu
     market = incident_of(demo_result, "halvard-herald")
     # PulseNow published first, but reads as machine-written; Harbour Watch is the next earliest
     assert market.title == "At least 14 killed in Eastgate Market shooting and blast"
+
+
+def test_people_named_one_by_one_do_not_conflict_with_a_larger_figure(nlp):
+    # "a man was killed" names a victim, not the toll: it allows three killed
+    parsed = [("a", "Police said a gunman killed three people at the market on Monday."),
+              ("b", "He also shot and killed a man in his 20s who ran to help.")]
+    reports = [Report(id=rid, text=text, origin=rid, counts=extract_counts(nlp(text))) for rid, text in parsed]
+    assert best_claim(reports[1], "killed").singular
+    f = fact(reconcile(reports), "killed")
+    assert (f.value, f.status, f.dissent) == (3, "discrepant", [])
+
+
+def test_people_named_one_by_one_agree_with_each_other():
+    one = Count(category="killed", value=1, low=1, high=1, hedge="exact", text="a man was killed", start=12, end=28, singular=True)
+    reports = [Report(id=rid, text="Police said a man was killed.", origin=rid, counts=[one]) for rid in "ab"]
+    f = fact(reconcile(reports), "killed")
+    assert (f.value, f.low, f.high, f.status) == (1, 1, None, "corroborated")
+
+
+def test_a_derived_injured_count_allows_fewer(nlp):
+    # "four shot, one fatally" gives 3 injured unless more died: the report that says two died and two
+    # others are recovering does not conflict with it
+    texts = [("a", "Four people were shot inside an apartment on Tuesday, one fatally."),
+             ("b", "Four people were shot. Two people were killed and two others were injured.")]
+    reports = [Report(id=rid, text=text, origin=rid, counts=extract_counts(nlp(text))) for rid, text in texts]
+    assert best_claim(reports[0], "injured").derived
+    f = fact(reconcile(reports), "injured")
+    assert (f.value, f.status) == (2, "discrepant")
+
+
+def test_exact_figures_still_conflict_beside_a_derived_count(nlp):
+    texts = [("a", "Four people were shot inside an apartment on Tuesday, one fatally."),
+             ("b", "One person was killed and five others were injured in the shooting.")]
+    reports = [Report(id=rid, text=text, origin=rid, counts=extract_counts(nlp(text))) for rid, text in texts]
+    assert fact(reconcile(reports), "injured").status == "conflicting"

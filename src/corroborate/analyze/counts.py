@@ -200,13 +200,28 @@ def _excluded(doc: Doc, start: int, end: int, value: int, lex: dict) -> bool:
         return True  # money, percentages, measures
     if prev is not None and prev.lower_ in {"$", "#", "no.", "aged", "age", "ages", "number", "route", "highway", "interstate", "page", "£", "€"}:
         return True
-    if first.like_num and 1800 <= value <= 2100 and not next_is_people:
-        return True  # a year
+    if first.like_num and 1800 <= value <= 2100 and (not next_is_people or _year_before_noun(doc, start, end)):
+        return True  # a year: "in 1884", "the 2015 death of"
     if nxt is not None and nxt.is_title and nxt.ent_type_ != "NORP" and not next_is_people:
         return True  # an address: "300 North Street"
     if nxt is not None and re.fullmatch(r"[-/:.]\d+", nxt.text or ""):
         return True  # phone numbers, times, fractions
     return False
+
+
+def _year_before_noun(doc: Doc, start: int, end: int) -> bool:
+    """"the 2015 death of ...", "his 2009 killing": four digits, no comma, that the tagger calls a
+    date or that stand between a determiner or possessive and a singular noun: a year, not a
+    count ("the 2,000 deaths")."""
+    first = doc[start]
+    if end - start != 1 or re.fullmatch(r"\d{4}", first.text) is None:
+        return False
+    if first.ent_type_ == "DATE":
+        return True
+    prev = doc[start - 1] if start > 0 else None
+    noun = first.head
+    return (prev is not None and prev.dep_ in {"det", "poss"} and prev.head.i == noun.i == end
+            and first.dep_ == "nummod" and not noun.lower_.endswith("s"))
 
 
 def _range_end(doc: Doc, end: int) -> int | None:
@@ -262,17 +277,21 @@ def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | No
         if child.dep_ in {"acl", "amod", "relcl"} and (hit := found(child)):
             return hit
     governor = unit
+    object_of = None
     if governor.dep_ == "pobj":  # "rose to 133": the preposition's head governs
-        governor = governor.head
+        governor = object_of = governor.head
     verb = governor.head
-    if verb is not governor and meta.sent_of[verb.i] == k and abs(verb.i - unit.i) <= MAX_COMPLEMENT_DISTANCE + 1:
+    # a figure after a preposition is not the count of a harm word it hangs from ("dead at 5",
+    # "killed in 2 attacks"); "the toll rose to 133" goes through the toll verb's subject below
+    if verb is not governor and meta.sent_of[verb.i] == k and abs(verb.i - unit.i) <= MAX_COMPLEMENT_DISTANCE + 1 and object_of is None:
         if hit := found(verb):
             return hit
     if verb is not governor and meta.sent_of[verb.i] == k:
         for child in verb.children:
             if child is governor:
                 continue
-            if child.dep_ in _VERB_CHILD_DEPS - {"nsubj", "nsubjpass"} and abs(child.i - unit.i) <= MAX_COMPLEMENT_DISTANCE and (hit := found(child)):
+            if (child.dep_ in _VERB_CHILD_DEPS - {"nsubj", "nsubjpass"} and object_of is None
+                    and abs(child.i - unit.i) <= MAX_COMPLEMENT_DISTANCE and (hit := found(child))):
                 return hit
             if child.dep_ in {"nsubj", "nsubjpass"} and verb.lower_ in _TOLL_VERBS:
                 for tok in [child, *(g for g in child.children if g.dep_ == "compound")]:
@@ -285,14 +304,20 @@ def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | No
                     for tok in [child, *(g for g in child.children if g.dep_ == "compound")]:
                         if hit := found(tok):
                             return hit
+    crossed = False  # passed "and" / "or" on the way back
     for j in range(start - 1, max(sent.start, start - 3) - 1, -1):
         tok = doc[j]
         if tok.is_punct or _is_number_token(tok):
             break
         if hit := found(tok):
+            if crossed and _has_own_number(doc, tok, before=start):
+                return None  # "two people were killed and four others were in the hospital"
             return hit
+        if tok.lower_ == "at" and (j + 1 >= len(doc) or doc[j + 1].lower_ != "least"):
+            break  # "pronounced dead at 5 at the scene": a time, not "at least"
         if tok.lower_ not in {"and", "or", "least", "at", "than", "more", "about", "over", "to", "up", "nearly", "some", "around"}:
             break
+        crossed = crossed or tok.lower_ in _CONJUNCTIONS
     return None
 
 
@@ -347,6 +372,8 @@ def _hedge(doc: Doc, start: int, end: int, value: int, lex: dict):
     for phrase, hedge, strict in lex["hedges"]:
         if tuple(lowered[-len(phrase):]) == phrase and len(lowered) >= len(phrase):
             begin = start - len(phrase)
+            if phrase == ("over",) and begin > 0 and doc[begin - 1].lower_ == "all":
+                continue  # "when it was all over, one person was killed"
             margin = lex["margin"]
             if hedge == "at_least":
                 return hedge, value + 1 if strict else value, None, begin, end
@@ -405,6 +432,10 @@ def candidates(doc: Doc) -> tuple[list[Count], list[tuple[int, int]]]:
                 span_start = start - 2
         else:
             hedge, low, high, span_start, span_end = _hedge(doc, start, end, value, lex)
+        if hedge == "exact" and (joined := _conjoined_people(doc, end, lex)) is not None:
+            added, joined_end = joined  # "five young men and a woman were shot": 6
+            value, low, high = value + added, value + added, value + added
+            span_end = max(span_end, joined_end)
         if span_end < len(doc) and doc[span_end].lower_ in lex["person_nouns"]:
             span_end += 1  # "arrested 11 people"
         if kw_index >= span_end:
@@ -439,6 +470,36 @@ def candidates(doc: Doc) -> tuple[list[Count], list[tuple[int, int]]]:
 _SINGULAR_DETS = {"a", "an", "the", "one", "another", "his", "her", "their"}
 
 
+def _conjoined_people(doc: Doc, end: int, lex: dict) -> tuple[int, int] | None:
+    """People joined by "and" to the counted noun: "five young men and a woman" (1 more), "two men
+    and two women" (2 more). Returns (people added, token index after the last of them), or None
+    when nothing is joined or a joined noun has no figure of its own ("two men and women")."""
+    last = doc[end - 1]
+    noun = last.head
+    persons, singular = lex["person_nouns"], lex["singular_person_nouns"]
+    if last.dep_ != "nummod" or noun.i < end - 1 or noun.lower_ not in persons:
+        return None
+    added, stop, frontier = 0, noun.i + 1, [noun]
+    while frontier:
+        joined = [c for t in frontier for c in t.children if c.dep_ == "conj" and c.i - noun.i <= 10]
+        for person in joined:
+            if person.lower_ not in persons and person.lower_ not in singular:
+                return None
+            figures = [c for c in person.children if c.dep_ == "nummod" and _is_number_token(c)]
+            if figures:
+                n = parse_number([figures[0].text])
+            elif any(c.dep_ == "det" and c.lower_ in {"a", "an", "another", "one"} for c in person.children):
+                n = 1
+            else:
+                return None
+            if n is None:
+                return None
+            added += n
+            stop = max(stop, person.i + 1)
+        frontier = joined
+    return (added, stop) if added else None
+
+
 def _coordinated(doc: Doc, kw_index: int, category: str, span_start: int, span_end: int, lex: dict):
     """"killing and wounding hundreds": the keyword coordinated with the found one, of another
     category, takes the same quantity; its span covers both keywords."""
@@ -455,15 +516,19 @@ def _coordinated(doc: Doc, kw_index: int, category: str, span_start: int, span_e
             yield other_category, min(span_start, other.i), max(span_end, other.i + 1), other.i
 
 
-def _has_own_number(doc: Doc, keyword: Token) -> bool:
+def _has_own_number(doc: Doc, keyword: Token, before: int | None = None) -> bool:
     """A number among the keyword's children, right after it ("injured 53", "killed one") or right
-    before it ("two people were killed and three injured")."""
+    before it ("two people were killed and three injured"). ``before``: only numbers before this
+    token index count."""
+    limit = len(doc) if before is None else before
     if keyword.i > 0 and _is_number_token(doc[keyword.i - 1]) and doc[keyword.i - 1].head.i == keyword.i:
         return True
     if any(_is_number_token(child) or any(_is_number_token(g) for g in child.children if g.dep_ == "nummod")
-           for child in keyword.children if child.i > keyword.i):
+           for child in keyword.children if keyword.i < child.i < limit):
         return True
-    return any(_is_number_token(tok) for tok in doc[keyword.i + 1 : keyword.i + 3])
+    if any(_is_number_token(child) and child.i < limit for child in keyword.subtree if child.dep_ == "nummod"):
+        return True  # "two people were killed": the number of the keyword's subject
+    return any(_is_number_token(tok) for tok in doc[keyword.i + 1 : min(keyword.i + 3, limit)])
 
 
 _CONJUNCTIONS = {"and", "or", "but"}
@@ -516,7 +581,8 @@ def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[tuple[Coun
                 continue
             covered.append((start, end))
             n = len(people)
-            out.append((Count(category=category, value=n, low=n, high=n, hedge="exact", text=text[start:end], start=start, end=end),
+            out.append((Count(category=category, value=n, low=n, high=n, hedge="exact", text=text[start:end], start=start, end=end,
+                              singular=True),
                         (role.i, verb.i)))
     return out
 
@@ -531,7 +597,8 @@ def _shot_split(counts: list[Count], anchors: list[tuple[int, int]], text: str) 
     """"Four people were shot, one fatally": 4 shot (other) and 1 killed also give 3 injured.
 
     Only when the report states no injured count of its own; the injured count spans the shot
-    count through the killed one, and is marked ``derived``.
+    count through the killed one, and is marked ``derived`` (and ``singular`` when the shot count
+    is: "she got shot" names one victim, not the toll).
     """
     if any(c.category == "injured" for c in counts):
         return counts, anchors
@@ -550,5 +617,5 @@ def _shot_split(counts: list[Count], anchors: list[tuple[int, int]], text: str) 
     injured = top.value - dead
     return counts + [
         Count(category="injured", value=injured, low=injured, high=top.high - dead if top.high is not None else None,
-              hedge=top.hedge, text=text[start:end], start=start, end=end, derived=True)
+              hedge=top.hedge, text=text[start:end], start=start, end=end, derived=True, singular=top.singular)
     ], anchors + [anchors[next(i for i, c in enumerate(counts) if c is top)]]

@@ -16,7 +16,8 @@ and ``scope == "this_incident"``, :func:`corroborate.incidents.reconcile.is_toll
     report's incident (:func:`features`): the words around the count and by its quantity ("one
     of", "the other"), cue words in its sentence (aggregates: total, this year, since, cases,
     statistics, homicides...; other incidents: separate, previous, last year, years ago, "in a
-    separate shooting"; partial counts: one of, of them, later died), the clause's auxiliaries,
+    separate shooting"; partial counts: one of, of them, later died; the victims' state near the
+    count: hospitalized, treated and released, critical condition), the clause's auxiliaries,
     negation and the modality above, whether the counted people are the killers, whether the
     sentence names a date or place the lead does not or a year, the sentence's position,
     quotation, hedge, category, value bucket, derived flag, and how the figure stands among the
@@ -90,10 +91,14 @@ OTHER_PHRASES = {
 PARTIAL_WORDS = {"another", "second"}
 PARTIAL_PHRASES = {("one", "of"), ("of", "them"), ("later", "died"), ("the", "other"), ("of", "the", "victims"),
                    ("two", "of"), ("died", "later")}
+#: words of the victims' state after the attack: a count of those still in hospital, treated and
+#: released, or in critical condition is often a part of the injured ("two victims remain hospitalized")
+PARTIAL_STATE = {"hospitalized", "hospitalised", "treated", "released", "remain", "remains", "remained", "critical",
+                 "serious", "stable", "condition", "life-threatening", "recovering", "survived", "airlifted"}
 #: Pooled rule features: in training their value is RULE_SCALE instead of 1 (a weaker L2 penalty on
 #: them than on the many word features), and the shipped weight is multiplied back, so scoring
 #: reads every feature as 1.
-RULE_FEATURES = {"any_agg", "any_oth", "any_partial", "near_agg", "near_oth", "partitive", "agent", "not_plain",
+RULE_FEATURES = {"any_agg", "any_oth", "any_partial", "near_agg", "near_oth", "near_state", "partitive", "agent", "not_plain",
                  "in_quote", "neg", "mod=asserted", "mod=hypothetical", "mod=negated", "mod=estimate_of_future",
                  "other_event", "year_ref", "strong_agg"}
 #: "in a separate shooting", "another shooting", "two unrelated incidents": another event named outright
@@ -357,6 +362,8 @@ def features(doc: Doc, counts: list[Count], anchors: list[tuple[int, int]]) -> l
             feats.append("near_agg")
         if near & OTHER_WORDS:
             feats.append("near_oth")
+        if near & PARTIAL_STATE:
+            feats.append("near_state")
         # the words right by the quantity itself: "one of the five", "the other two", "another"
         q_end = num + 1
         while q_end < n and q_end - num < 4 and _is_quantity_word(lowers[q_end]):

@@ -6,7 +6,9 @@ Counts (killed, injured, arrested, missing, kidnapped, displaced)
     forecasts, yearly totals, other shootings or partial counts; the others stay in
     ``report.counts``). Each report's claim is its largest such count of the category
     (figures before vague amounts), read as
-    the interval ``[low, high]`` its hedge allows (``high`` open for "at least").
+    the interval ``[low, high]`` its hedge allows (``high`` open for "at least"). People named
+    one by one without a figure ("a man was killed", ``singular``) allow that many or more;
+    an injured count derived from "N shot, K killed" allows N − K or fewer.
     The value is the one the most claims allow; ties go to the value backed by
     the latest publication, then to the smaller (conservative) one.
 
@@ -53,8 +55,15 @@ def _prov(report: Report, item) -> Provenance:
 
 
 def _interval(count: Count) -> tuple[int, float]:
+    """The values a claim allows. A count of people named one by one ("a man was killed", ``singular``)
+    allows that many or more: it names victims, not a total. An injured count derived from "N shot,
+    K killed" allows N − K or fewer: the report may not give every death."""
     low = count.low if count.low is not None else 0
     high = count.high if count.high is not None else float("inf")
+    if count.singular:
+        high = float("inf")
+    if count.derived:
+        low = 0
     return low, high
 
 
@@ -81,7 +90,7 @@ def _count_fact(slot: str, claims: list[tuple[Report, Count]]) -> Fact:
         low, high = _interval(count)
         return low <= value <= high
 
-    candidates = sorted({c.value for _, c in claims} | {c.low for _, c in claims if c.low is not None})
+    candidates = sorted({c.value for _, c in claims} | {c.low for _, c in claims if c.low is not None and not c.derived})
 
     def rank(value: int):
         support = [r for r, c in claims if allows(c, value)]
