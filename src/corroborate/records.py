@@ -82,6 +82,12 @@ class Count(Span):
         description="counted from people named one by one, without a figure ('a man was killed', 'Smith and Jones died'): "
                     "at least these people, not a total",
     )
+    with_perpetrator: bool | None = Field(
+        default=None,
+        description="killed counts: true when the count says it includes a perpetrator who died ('three dead, including "
+                    "the gunman'), false when its sentence says the perpetrator died and it leaves them out ('killed two "
+                    "people before killing himself'), null when the text does not say",
+    )
     modality: Modality = Field(default="asserted", description="asserted, hypothetical ('could die'), negated, or estimate_of_future ('expected to rise to')")
     scope: Scope = Field(default="this_incident", description="this_incident, other_incident (another incident the report mentions) or aggregate (totals, statistics, case counts)")
     toll: float | None = Field(

@@ -219,3 +219,18 @@ def test_people_named_one_by_one_are_singular(nlp):
 def test_a_derived_count_from_one_person_shot_is_singular(nlp):
     [derived] = [c for c in extract_counts(nlp("Her mother said she got shot outside the store.")) if c.derived]
     assert (derived.category, derived.value, derived.singular) == ("injured", 1, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Three people are dead, including the gunman, after a shooting spree on Sunday evening.", (3, True)),
+        ("The suspected shooter is dead, police said.", (1, True)),
+        ("The gunman who shot two people to death in a movie theater before killing himself had bought the gun legally.",
+         (2, False)),
+        ("Two people were killed in a shooting on Main Street on Saturday.", (2, None)),
+    ],
+)
+def test_killed_counts_say_whether_they_count_a_perpetrator_who_died(nlp, text, expected):
+    [count] = [c for c in extract_counts(nlp(text)) if c.category == "killed"]
+    assert (count.value, count.with_perpetrator) == expected

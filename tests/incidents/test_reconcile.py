@@ -159,3 +159,15 @@ def test_exact_figures_still_conflict_beside_a_derived_count(nlp):
              ("b", "One person was killed and five others were injured in the shooting.")]
     reports = [Report(id=rid, text=text, origin=rid, counts=extract_counts(nlp(text))) for rid, text in texts]
     assert fact(reconcile(reports), "injured").status == "conflicting"
+
+
+def test_a_count_that_may_leave_out_a_dead_gunman_allows_one_more(nlp):
+    texts = [("a", "Three people are dead, including the gunman, after a shooting spree on Sunday evening."),
+             ("b", "Police have identified the two victims who were shot and killed during the rampage on Sunday.")]
+    reports = [Report(id=rid, text=text, origin=rid, counts=extract_counts(nlp(text))) for rid, text in texts]
+    f = fact(reconcile(reports), "killed")
+    assert (f.value, f.status) == (3, "discrepant")
+    # without a report saying the perpetrator died, the same figures conflict
+    plain = Report(id="c", text="Three people were killed in the shooting on Sunday.", origin="c",
+                   counts=extract_counts(nlp("Three people were killed in the shooting on Sunday.")))
+    assert fact(reconcile([plain, reports[1]]), "killed").status == "conflicting"

@@ -21,6 +21,7 @@ Rules over spaCy tokens and the dependency-free token order, with lexicons in
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -82,6 +83,9 @@ def lexicon() -> dict:
         "singular_person_nouns": set(data["singular_person_nouns"]),
         "custody_only": set(data["custody_only"]),
         "custody_context": set(data["custody_context"]),
+        "perpetrator_nouns": set(data["perpetrator_nouns"]),
+        "self_harm": tuple(data["self_harm"]),
+        "perpetrator_death": tuple(data["perpetrator_death"]),
     }
 
 
@@ -395,7 +399,36 @@ def extract_counts(doc: Doc) -> list[Count]:
 
     counts, anchors = candidates(doc)
     tolls.annotate(doc, counts, anchors)
+    _mark_perpetrator(doc, counts)
     return counts
+
+
+def _mark_perpetrator(doc: Doc, counts: list[Count]) -> None:
+    """Set ``with_perpetrator`` on killed counts, in place (lexicons in ``data/counts.json``).
+
+    True: "three people are dead, including the gunman" ("including" or "among them" before a
+    perpetrator noun after the figure), or a count of the perpetrator ("the suspected shooter is
+    dead"). False: the count's sentence says the perpetrator died ("killed two people before killing
+    himself", "a gunman who was shot and killed after a rampage that left two others dead"). None
+    otherwise."""
+    lex = lexicon()
+    meta = info(doc)
+    perps = lex["perpetrator_nouns"]
+    ends = [s.end_char for s in meta.sents]
+    for count in counts:
+        if count.category != "killed" or count.value is None:
+            continue
+        k = min(bisect.bisect_right(ends, count.start), len(meta.sents) - 1)
+        sent = meta.sents[k]
+        words = re.findall(r"[\w'-]+", meta.text[count.end : sent.end_char].lower())
+        after = " ".join(words)
+        whole = " ".join(re.findall(r"[\w'-]+", meta.text_of(sent).lower()))
+        own = set(re.findall(r"[\w'-]+", count.text.lower()))
+        if any(f"{lead} {p}" in after for lead in ("including the", "including", "among them the", "among them") for p in perps) or (own & perps):
+            count.with_perpetrator = True
+        elif any(re.search(rf"\b{re.escape(w)}\b", whole) for w in lex["self_harm"]) or any(
+                re.search(rf"\b{p}\b(?: \w+){{0,4}} (?:{'|'.join(map(re.escape, lex['perpetrator_death']))})\b", whole) for p in perps):
+            count.with_perpetrator = False
 
 
 def candidates(doc: Doc) -> tuple[list[Count], list[tuple[int, int]]]:

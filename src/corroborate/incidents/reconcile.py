@@ -8,7 +8,9 @@ Counts (killed, injured, arrested, missing, kidnapped, displaced)
     (figures before vague amounts), read as
     the interval ``[low, high]`` its hedge allows (``high`` open for "at least"). People named
     one by one without a figure ("a man was killed", ``singular``) allow that many or more;
-    an injured count derived from "N shot, K killed" allows N − K or fewer.
+    an injured count derived from "N shot, K killed" allows N − K or fewer. When a report says
+    a perpetrator died ("three dead, including the gunman", "killed two before killing himself":
+    ``Count.with_perpetrator``), a killed count that does not say it includes them allows one more.
     The value is the one the most claims allow; ties go to the value backed by
     the latest publication, then to the smaller (conservative) one.
 
@@ -54,7 +56,7 @@ def _prov(report: Report, item) -> Provenance:
     return Provenance(report=report.id, text=item.text, start=item.start, end=item.end)
 
 
-def _interval(count: Count) -> tuple[int, float]:
+def _bounds(count: Count, perpetrator_died: bool = False) -> tuple[int, float]:
     """The values a claim allows. A count of people named one by one ("a man was killed", ``singular``)
     allows that many or more: it names victims, not a total. An injured count derived from "N shot,
     K killed" allows N − K or fewer: the report may not give every death."""
@@ -64,6 +66,8 @@ def _interval(count: Count) -> tuple[int, float]:
         high = float("inf")
     if count.derived:
         low = 0
+    if perpetrator_died and count.category == "killed" and not count.with_perpetrator:
+        high += 1  # "killed two people" may leave out the gunman who died: two or three dead
     return low, high
 
 
@@ -85,7 +89,20 @@ def best_claim(report: Report, category: str) -> Count | None:
     return max(precise or counts, key=lambda c: (c.low if c.low is not None else c.value, c.value))
 
 
-def _count_fact(slot: str, claims: list[tuple[Report, Count]]) -> Fact:
+def perpetrator_died(reports: list[Report]) -> bool:
+    """Whether a report of the incident says a perpetrator died: one of its killed counts includes
+    them ("three dead, including the gunman") or leaves them out in a sentence that says they died
+    ("killed two people before killing himself")."""
+    return any(c.category == "killed" and c.with_perpetrator is not None for r in reports for c in r.counts)
+
+
+def _count_fact(slot: str, claims: list[tuple[Report, Count]], died: bool = False) -> Fact:
+    """``died``: a perpetrator died (:func:`perpetrator_died`), so a killed count that does not say
+    it includes them allows one more."""
+
+    def _interval(count: Count) -> tuple[int, float]:
+        return _bounds(count, died)
+
     def allows(count: Count, value: int) -> bool:
         low, high = _interval(count)
         return low <= value <= high
@@ -209,10 +226,11 @@ def reconcile(reports: list[Report], ident: str | None = None, embedder=None) ->
     ``embedder`` adds semantic sentence alignment to the single-source claims."""
     by_time = sorted(reports, key=lambda r: (r.published is None, r.published or ""))
     facts: list[Fact] = []
+    died = perpetrator_died(reports)
     for slot in COUNT_SLOTS:
         claims = [(r, c) for r in reports if (c := best_claim(r, slot)) is not None]
         if claims:
-            facts.append(_count_fact(slot, claims))
+            facts.append(_count_fact(slot, claims, died))
     facts += _perpetrator_facts(reports)
     location_votes = [(r, item.text.lower(), item) for r in reports for e in r.events[:1] for item in _places(e.locations)]
     date_votes = [(r, e.date, None) for r in reports for e in r.events[:1] if e.date]
