@@ -115,10 +115,10 @@ def adjudicated(scored: list[tuple[dict, float]], threshold: float) -> list[str]
         elif (p >= threshold) != bool(y):
             unread += 1
         rows.append(({**s, "label": y}, p))
-    out = [f"\nthe same, with the {len(labels)} held-out disagreements read blind (bench/data/relevance_adjudicated.json: "
-           f"{relabelled} labels changed; {unread} disagreements of this model nobody read keep their dev-set label; "
-           "only disagreements were read, so this leans in the model's favour):\n"]
-    return out + table(rows, threshold)
+    head = (f"\nthe same, with the {len(labels)} held-out disagreements read blind (bench/data/relevance_adjudicated.json: "
+            f"{relabelled} labels changed; {unread} disagreements of this model nobody read keep their dev-set label; "
+            "only disagreements were read, so this leans in the model's favour):\n")
+    return [head, *table(rows, threshold)]
 
 
 def report(shared: Path = SHARED, retrain: bool = True) -> str:
