@@ -586,6 +586,8 @@ def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[tuple[Coun
             continue
         verb = doc[i]
         category = _resolve_shot(doc, i, kw.get(low, "shot"))
+        if low == "lives":
+            continue  # "he lives in Dallas": the verb; the noun ("claimed the lives of") has a figure or none
         if low in {"shooting", "shoots"} and category == "other":
             continue  # "the shooting" names the event; only "fatally shooting X" counts here
         if category not in {"killed", "injured", "other", "kidnapped", "missing", "arrested"}:

@@ -11,7 +11,8 @@ Counts (killed, injured, arrested, missing, kidnapped, displaced)
     an injured count derived from "N shot, K killed" allows N − K or fewer. When a report says
     a perpetrator died ("three dead, including the gunman", "killed two before killing himself":
     ``Count.with_perpetrator``), a killed count that does not say it includes them allows one more.
-    The value is the one the most claims allow; ties go to the value backed by
+    The value is the one the most claims allow; ties go to the value more stated
+    figures allow (neither derived nor singular), then to the value backed by
     the latest publication, then to the smaller (conservative) one.
 
     - every claim allows it: ``single_source`` (one report), ``corroborated``
@@ -110,9 +111,10 @@ def _count_fact(slot: str, claims: list[tuple[Report, Count]], died: bool = Fals
     candidates = sorted({c.value for _, c in claims} | {c.low for _, c in claims if c.low is not None and not c.derived})
 
     def rank(value: int):
-        support = [r for r, c in claims if allows(c, value)]
-        latest = max((r.published for r in support if r.published), default="")
-        return len(support), latest, -value
+        support = [(r, c) for r, c in claims if allows(c, value)]
+        latest = max((r.published for r, _ in support if r.published), default="")
+        stated = sum(1 for _, c in support if not (c.derived or c.singular))  # figures a report states as the toll
+        return len(support), stated, latest, -value
 
     value = max(candidates, key=rank)
     support = [(r, c) for r, c in claims if allows(c, value)]
