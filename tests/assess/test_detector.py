@@ -60,5 +60,27 @@ def test_training_reproduces_the_shipped_model(tmp_path):
     out = tmp_path / "detector.json"
     subprocess.run([sys.executable, "-m", "corroborate.assess.train_detector", str(SHARED / "data" / "llmfake"),
                     "--out", str(out)], check=True, capture_output=True, timeout=900)
-    shipped = resources.files("corroborate.assess").joinpath("data/detector.json").read_text()
-    assert out.read_text(encoding="utf-8") == shipped
+    shipped = json.loads(resources.files("corroborate.assess").joinpath("data/detector.json").read_text())
+    fresh = json.loads(out.read_text(encoding="utf-8"))
+    # the model itself retrains exactly; its summary metrics include the AUROC of models fit without one
+    # generation method, whose weights are not shipped and can differ in the last rounded digit on
+    # another CPU: those agree to 0.001
+    assert {k: v for k, v in fresh.items() if k != "metrics"} == {k: v for k, v in shipped.items() if k != "metrics"}
+    _assert_close(fresh["metrics"], shipped["metrics"])
+
+
+def _assert_close(a, b, path="metrics") -> None:
+    """The same JSON tree, numbers equal within 0.001."""
+    assert type(a) is type(b) or {type(a), type(b)} <= {int, float}, path
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), path
+        for key in a:
+            _assert_close(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), path
+        for k, (x, y) in enumerate(zip(a, b)):
+            _assert_close(x, y, f"{path}[{k}]")
+    elif isinstance(a, (int, float)):
+        assert a == pytest.approx(b, abs=1e-3), path
+    else:
+        assert a == b, path
