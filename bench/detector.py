@@ -21,14 +21,16 @@ from importlib import resources
 from pathlib import Path
 
 
-def train_metrics(llmfake: Path) -> tuple[dict, bool]:
+def train_metrics(llmfake: Path) -> tuple[dict, str]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "detector.json"
         subprocess.run([sys.executable, "-m", "corroborate.assess.train_detector", str(llmfake), "--out", str(out)],
                        check=True, capture_output=True)
         fresh = out.read_text(encoding="utf-8")
     shipped = resources.files("corroborate.assess").joinpath("data/detector.json").read_text()
-    return json.loads(fresh)["metrics"], fresh == shipped
+    from metrics import model_difference
+
+    return json.loads(fresh)["metrics"], model_difference(fresh.encode(), shipped.encode())
 
 
 def false_positive_rate(reports_path: Path) -> tuple[int, int]:
@@ -66,7 +68,7 @@ def lines(llmfake: Path, gva_reports: Path, ecb_reports: Path) -> list[str]:
     out.append("|---|---:|---:|---:|")
     for row in cal["reliability"]:
         out.append(f"| {row['bin']} | {row['n']} | {row['mean_predicted']:.3f} | {row['share_machine']:.3f} |")
-    out.append(f"retrained model identical to the shipped file: {'yes' if same else 'NO'}")
+    out.append(f"retrained model against the shipped file: {same}")
     for name, path in (("GVA", gva_reports), ("ECB+", ecb_reports)):
         flagged, total = false_positive_rate(path)
         out.append(f"human-written {name} reports (30+ words) scored >= 0.5: {flagged}/{total} = {flagged / max(total, 1):.3f}")

@@ -9,7 +9,7 @@ import pytest
 from helpers import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
-from metrics import bcubed, match_fillers, normalize_filler, prf  # noqa: E402
+from metrics import bcubed, match_fillers, model_difference, normalize_filler, prf  # noqa: E402
 
 
 def test_bcubed_perfect_and_all_in_one():
@@ -55,3 +55,12 @@ def test_gva_incident_accuracy_maps_gold_to_the_majority_incident(tmp_path):
     # g1 -> a (2 of 3 reports): killed 2 right, injured missing = 0 right; g2 -> b: killed 5 wrong, injured 1 right;
     # g3: in no incident, so no facts: killed 0 wrong, injured 0 right; g4: no report in the output, not scored
     assert gva_incidents.evaluate(predicted, gva) == {"killed": (1, 3), "injured": (3, 3)}
+
+
+def test_model_difference_names_the_largest_weight_change_and_the_threshold():
+    shipped = b'{"bias": 0.5, "weights": [1.0, -2.0], "dense_weights": [0.25], "threshold": 0.4}'
+    assert model_difference(shipped, shipped) == "identical"
+    fresh = b'{"bias": 0.5, "weights": [1.0, -2.03], "dense_weights": [0.25], "threshold": 0.45}'
+    assert model_difference(fresh, shipped) == (
+        "not byte for byte: largest weight change 0.0300 (largest weight 2.00); threshold 0.45 against 0.4")
+    assert model_difference(b'{"weights": [1.0]}', shipped).startswith("DIFFERENT: 1 weights against 4")
