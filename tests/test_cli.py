@@ -45,7 +45,8 @@ def bad_batch(tmp_path_factory):
     (root / "lines.jsonl").write_text(
         json.dumps({"id": "j1", "text": "Police said two people were injured in a stabbing on Friday."}) + "\n"
         + '{"id": "j2", "text": oops}\n'
-        + json.dumps({"id": "j3"}) + "\n",
+        + json.dumps({"id": "j3"}) + "\n"
+        + json.dumps({"id": "j1", "text": "A second record with the id j1."}) + "\n",
         encoding="utf-8",
     )
     out = root / "out"
@@ -60,20 +61,21 @@ def test_bad_inputs_give_one_error_line_each_and_exit_1(bad_batch):
         f"error: {root / 'empty.txt'}: empty file",
         f"error: {root / 'blob.txt'}: binary file (contains NUL bytes), not text",
         f"error: {root / 'latin.txt'}: not valid UTF-8 (byte 0xe9 at offset 3); convert it to UTF-8",
-        f"error: {root / 'dup' / 'good.txt'}: duplicate id 'good': already read from {root / 'good.txt'}",
         f"error: {root / 'lines.jsonl'}:2: malformed JSON (Expecting value at column 22)",
         f"error: {root / 'lines.jsonl'}:3: neither 'text' nor 'html' holds any text",
+        f"error: {root / 'lines.jsonl'}:4: duplicate id 'j1': already read from {root / 'lines.jsonl'}:1",
     ]
 
 
 def test_good_inputs_are_complete_despite_bad_ones(bad_batch):
     _, out, proc = bad_batch
     reports = [json.loads(line) for line in (out / "reports.jsonl").read_text().splitlines()]
-    assert [r["id"] for r in reports] == ["good", "j1"]
+    # good.txt given directly and dup/good.txt in a folder would both be "good": each takes its folder's name
+    assert [r["id"] for r in reports] == [f"{out.parent.name}/good", "dup/good", "j1"]
     assert reports[0]["title"] == "Fire at the pier"
     assert any(c["category"] == "injured" and c["value"] == 3 for c in reports[0]["counts"])
     assert {p.name for p in out.iterdir()} == {"reports.jsonl", "incidents.jsonl", "sources.jsonl", "report.md", "report.html"}
-    assert "2 reports" in proc.stderr.splitlines()[-1] and "6 bad inputs" in proc.stderr.splitlines()[-1]
+    assert "3 reports" in proc.stderr.splitlines()[-1] and "6 bad inputs" in proc.stderr.splitlines()[-1]
 
 
 def test_demo_run_exits_0_with_summary(tmp_path):

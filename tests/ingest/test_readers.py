@@ -65,7 +65,7 @@ def test_directory_is_read_recursively_and_unsupported_files_are_reported(tmp_pa
     (tmp_path / ".hidden.txt").write_text("hidden", encoding="utf-8")
     items = _read(tmp_path)
     assert [type(i) for i in items] == [Skipped, RawDoc]
-    assert items[0].path.endswith("notes.md") and items[1].id == "one"
+    assert items[0].path.endswith("notes.md") and items[1].id == "sub/one"  # the path under the folder
 
 
 @pytest.mark.parametrize(
@@ -131,3 +131,40 @@ def test_normalize_date():
     assert normalize_date("2024-03-22T18:05:00Z") == "2024-03-22T18:05:00+00:00"
     assert normalize_date("2026-03-14T18:05:00+0000") == "2026-03-14T18:05:00+00:00"
     assert normalize_date("yesterday-ish") is None
+
+
+PAGE = "<html><head><title>{t}</title></head><body><article><p>{t}. Police said two people were hurt on Sunday.</p></article></body></html>"
+
+
+def test_same_named_files_in_subfolders_keep_their_relative_paths_as_ids(tmp_path):
+    # wget's layout: every site's page is index.html
+    for site in ("abc13.com", "wsbtv.com/news"):
+        (tmp_path / site).mkdir(parents=True)
+        (tmp_path / site / "index.html").write_text(PAGE.format(t=f"Shooting reported by {site}"), encoding="utf-8")
+    (tmp_path / "story.txt").write_text("A fire broke out at the pier on Sunday.\n", encoding="utf-8")
+    (tmp_path / "story.html").write_text(PAGE.format(t="Fire at the pier"), encoding="utf-8")
+    docs = _read(tmp_path)
+    assert all(isinstance(d, RawDoc) for d in docs)
+    assert sorted(d.id for d in docs) == ["abc13.com/index", "story.html", "story.txt", "wsbtv.com/news/index"]
+
+
+def test_an_id_two_input_folders_would_share_is_prefixed_with_the_folder_name(tmp_path):
+    for day in ("monday", "tuesday"):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "report.txt").write_text(f"A fire broke out on {day}.\n", encoding="utf-8")
+    (tmp_path / "tuesday" / "other.txt").write_text("Two people were hurt.\n", encoding="utf-8")
+    single = tmp_path / "single.txt"
+    single.write_text("One man was arrested.\n", encoding="utf-8")
+    docs = _read(tmp_path / "monday", tmp_path / "tuesday", single)
+    assert [d.id for d in docs] == ["monday/report", "other", "tuesday/report", "single"]
+
+
+def test_a_folder_of_same_named_pages_runs_as_one_report_each(tmp_path):
+    from corroborate.pipeline import run
+
+    for k in range(3):
+        (tmp_path / f"site{k}").mkdir()
+        (tmp_path / f"site{k}" / "index.html").write_text(PAGE.format(t=f"Shooting {k}"), encoding="utf-8")
+    result = run([tmp_path])
+    assert sorted(r.id for r in result.reports) == ["site0/index", "site1/index", "site2/index"]
+    assert not result.errors

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,32 +56,82 @@ class BadInput(Exception):
 
 
 def iter_inputs(inputs: Iterable[str | os.PathLike]) -> Iterator[RawDoc | InputError | Skipped]:
-    """Yield raw documents, errors and skipped files from files and directories, in order."""
+    """Yield raw documents, errors and skipped files from files and directories, in order.
+
+    Ids of ``.txt`` and ``.html`` files (:func:`file_ids`): a file found in a directory is named by
+    its path relative to that directory, without the extension (``abc13.com/index``); a file given
+    directly keeps its stem. JSONL records carry their own ids."""
+    listed: list[tuple[str, list[Path] | None]] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if any(part.startswith(".") for part in child.relative_to(path).parts):
-                    continue
+            children = sorted(p for p in path.rglob("*") if p.is_file()
+                              and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            listed.append((str(item), children))
+        else:
+            listed.append((str(item), None))
+    ids = file_ids(listed)
+    for item, children in listed:
+        path = Path(item)
+        if children is not None:
+            for child in children:
                 if child.suffix.lower() in SUPPORTED:
-                    yield from _read_file(child)
+                    yield from _read_file(child, ids.get(child))
                 else:
                     yield Skipped(str(child))
         elif path.exists():
-            yield from _read_file(path)
+            yield from _read_file(path, ids.get(path))
         else:
             yield InputError(input=str(path), message="no such file or directory")
 
 
-def _read_file(path: Path) -> Iterator[RawDoc | InputError]:
+def file_ids(listed: list[tuple[str, list[Path] | None]]) -> dict[Path, str]:
+    """The id of each ``.txt`` / ``.html`` file, for input arguments listed as (argument, the files
+    found under it, or None for a file given directly).
+
+    - in a directory: the path relative to it, without the extension, with "/" between parts
+      (``abc13.com/index``); two files of one directory differing only in their extension keep it
+      (``story.txt``, ``story.html``);
+    - a file given directly: its stem;
+    - an id that two input arguments would both give is prefixed with each argument's own name
+      (``monday/index``, ``tuesday/index``; for a file given directly, the name of its folder).
+      Ids that still collide are reported as duplicates, naming both files.
+    """
+    per_argument: list[tuple[str, dict[Path, str]]] = []
+    for item, children in listed:
+        files = children if children is not None else [Path(item)]
+        files = [f for f in files if f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES]
+        base = Path(item)
+
+        def name(f: Path, keep_suffix: bool = False) -> str:
+            rel = f.relative_to(base) if children is not None else Path(f.name)
+            return (rel if keep_suffix else rel.with_suffix("")).as_posix()
+
+        plain = Counter(name(f) for f in files)
+        per_argument.append((item, {f: name(f, keep_suffix=plain[name(f)] > 1) for f in files}))
+    arguments_of: dict[str, set[str]] = defaultdict(set)
+    for item, ids in per_argument:
+        for doc_id in ids.values():
+            arguments_of[doc_id].add(item)
+    out: dict[Path, str] = {}
+    for (item, children), (_, ids) in zip(listed, per_argument):
+        # a folder's own name; a file given directly: the name of the folder it is in
+        label = (Path(item).resolve().name if children is not None else Path(item).resolve().parent.name) or "input"
+        for f, doc_id in ids.items():
+            out[f] = f"{label}/{doc_id}" if len(arguments_of[doc_id]) > 1 else doc_id
+    return out
+
+
+def _read_file(path: Path, doc_id: str | None = None) -> Iterator[RawDoc | InputError]:
     suffix = path.suffix.lower()
+    doc_id = doc_id or path.stem
     try:
         if suffix in JSONL_SUFFIXES:
             yield from _read_jsonl(path)
         elif suffix in TEXT_SUFFIXES:
-            yield _read_txt(path)
+            yield _read_txt(path, doc_id)
         elif suffix in HTML_SUFFIXES:
-            yield _read_html(path)
+            yield _read_html(path, doc_id)
         else:
             raise BadInput(f"unsupported file type '{suffix or '(none)'}'; expected .txt, .html, .htm or .jsonl")
     except BadInput as exc:
@@ -118,10 +169,10 @@ def _checked_text(text: str) -> str:
     return text
 
 
-def _read_txt(path: Path) -> RawDoc:
+def _read_txt(path: Path, doc_id: str) -> RawDoc:
     text = _checked_text(_decode(_read_bytes(path)))
     title, body = split_headline(text)
-    return RawDoc(id=path.stem, origin=str(path), text=body, title=title)
+    return RawDoc(id=doc_id, origin=str(path), text=body, title=title)
 
 
 def split_headline(text: str) -> tuple[str | None, str]:
@@ -139,11 +190,11 @@ def split_headline(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def _read_html(path: Path) -> RawDoc:
+def _read_html(path: Path, doc_id: str) -> RawDoc:
     data = _read_bytes(path)
     if b"\x00" in data[:8192]:
         raise BadInput("binary file (contains NUL bytes), not HTML")
-    doc = html_to_doc(data, doc_id=path.stem, origin=str(path))
+    doc = html_to_doc(data, doc_id=doc_id, origin=str(path))
     return doc
 
 
