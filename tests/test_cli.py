@@ -122,3 +122,19 @@ def test_a_run_whose_reports_make_no_incident_writes_every_output(tmp_path):
     assert (out / "incidents.jsonl").read_text(encoding="utf-8") == ""
     assert [json.loads(line)["id"] for line in (out / "reports.jsonl").open(encoding="utf-8")] == ["calm", "radweg"]
     assert "## Not incident reports" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_an_empty_folder_is_one_clear_error_and_exit_2(tmp_path):
+    (tmp_path / "in").mkdir()
+    proc = corroborate("run", tmp_path / "in", "--out", tmp_path / "out")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert f"error: no reports to read in {tmp_path / 'in'}: no report found" in proc.stderr
+    assert (tmp_path / "out" / "reports.jsonl").read_text() == ""  # valid, empty outputs
+
+
+def test_a_missing_path_is_a_bad_input_without_traceback(tmp_path):
+    proc = corroborate("run", tmp_path / "nope", "--out", tmp_path / "out")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert f"error: {tmp_path / 'nope'}: no such file or directory" in proc.stderr

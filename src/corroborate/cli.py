@@ -82,7 +82,7 @@ def run(
 
     A bad input (unreadable, binary, empty, not UTF-8, malformed JSON, no text) is reported on
     stderr, one line each, and skipped; the rest of the batch still runs. The exit code is 1 if
-    any input was bad, 0 otherwise.
+    any input was bad, 2 if there was nothing to read at all (an empty folder), 0 otherwise.
 
     Inputs are streamed: memory stays bounded however many reports there are.
     """
@@ -162,6 +162,12 @@ def run(
         f"({n_workers} worker{'s' if n_workers > 1 else ''}{first}); "
         f"{len(result.errors)} bad inputs, {len(result.warnings)} warnings{skipped}; outputs in {escape(str(out))}/"
     )
+    if not result.reports and not result.errors:
+        # nothing to read at all (an empty folder, or one of unsupported files only): not a run of nothing
+        where = ", ".join(str(i) for i in inputs)
+        what = f"only unsupported files ({len(result.skipped)})" if result.skipped else "no report found"
+        err.print(f"error: no reports to read in {escape(where)}: {what}; corroborate reads .txt, .html, .htm and .jsonl")
+        raise typer.Exit(2)
     raise typer.Exit(result.exit_code)
 
 

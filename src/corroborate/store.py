@@ -93,8 +93,10 @@ class JsonlStore(Sequence, Generic[T]):
         return self._reader.read(end - start).decode("utf-8").rstrip("\n")
 
     def lines(self) -> Iterator[str]:
-        """Every serialized record in order, read sequentially."""
+        """Every serialized record in order, read sequentially (none from a store never written)."""
         self.flush()
+        if not self.offsets:
+            return
         with self.path.open("rb") as handle:
             for _ in range(len(self.offsets)):
                 yield handle.readline().decode("utf-8").rstrip("\n")
