@@ -146,11 +146,11 @@ def ecbplus_scores(held: bool | None = None, incident_topics: bool = False) -> t
 def tolls_reproduce() -> tuple[str, float]:
     """How ``make train-tolls`` (same code and seed, into a scratch file) compares with the shipped
     toll model (:func:`metrics.model_difference`), and the training time (s)."""
-    from metrics import model_difference
-
     import tempfile
     import time
     from importlib import resources
+
+    from metrics import model_difference
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "tolls.json"

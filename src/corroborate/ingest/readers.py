@@ -97,18 +97,17 @@ def file_ids(listed: list[tuple[str, list[Path] | None]]) -> dict[Path, str]:
       (``monday/index``, ``tuesday/index``; for a file given directly, the name of its folder).
       Ids that still collide are reported as duplicates, naming both files.
     """
+    def name(f: Path, base: Path | None, keep_suffix: bool = False) -> str:
+        rel = f.relative_to(base) if base is not None else Path(f.name)
+        return (rel if keep_suffix else rel.with_suffix("")).as_posix()
+
     per_argument: list[tuple[str, dict[Path, str]]] = []
     for item, children in listed:
         files = children if children is not None else [Path(item)]
         files = [f for f in files if f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES]
-        base = Path(item)
-
-        def name(f: Path, keep_suffix: bool = False) -> str:
-            rel = f.relative_to(base) if children is not None else Path(f.name)
-            return (rel if keep_suffix else rel.with_suffix("")).as_posix()
-
-        plain = Counter(name(f) for f in files)
-        per_argument.append((item, {f: name(f, keep_suffix=plain[name(f)] > 1) for f in files}))
+        base = Path(item) if children is not None else None
+        plain = Counter(name(f, base) for f in files)
+        per_argument.append((item, {f: name(f, base, keep_suffix=plain[name(f, base)] > 1) for f in files}))
     arguments_of: dict[str, set[str]] = defaultdict(set)
     for item, ids in per_argument:
         for doc_id in ids.values():
