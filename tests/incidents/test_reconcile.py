@@ -126,11 +126,15 @@ def test_incident_title_prefers_reports_not_flagged_as_machine_written(demo_resu
     assert market.title == "At least 14 killed in Eastgate Market shooting and blast"
 
 
+def parsed(nlp, *texts):
+    """Reports "a", "b", ... of the given texts, with the counts the extractor finds in their parses."""
+    return [Report(id=rid, text=text, origin=rid, counts=extract_counts(nlp(text))) for rid, text in zip("abcdefgh", texts)]
+
+
 def test_people_named_one_by_one_do_not_conflict_with_a_larger_figure(nlp):
     # "a man was killed" names a victim, not the toll: it allows three killed
-    parsed = [("a", "Police said a gunman killed three people at the market on Monday."),
-              ("b", "He also shot and killed a man in his 20s who ran to help.")]
-    reports = [Report(id=rid, text=text, origin=rid, counts=extract_counts(nlp(text))) for rid, text in parsed]
+    reports = parsed(nlp, "Police said a gunman killed three people at the market on Monday.",
+                     "He also shot and killed a man in his 20s who ran to help.")
     assert best_claim(reports[1], "killed").singular
     f = fact(reconcile(reports), "killed")
     assert (f.value, f.status, f.dissent) == (3, "discrepant", [])
@@ -146,28 +150,25 @@ def test_people_named_one_by_one_agree_with_each_other():
 def test_a_derived_injured_count_allows_fewer(nlp):
     # "four shot, one fatally" gives 3 injured unless more died: the report that says two died and two
     # others are recovering does not conflict with it
-    texts = [("a", "Four people were shot inside an apartment on Tuesday, one fatally."),
-             ("b", "Four people were shot. Two people were killed and two others were injured.")]
-    reports = [Report(id=rid, text=text, origin=rid, counts=extract_counts(nlp(text))) for rid, text in texts]
+    reports = parsed(nlp, "Four people were shot inside an apartment on Tuesday, one fatally.",
+                     "Four people were shot. Two people were killed and two others were injured.")
     assert best_claim(reports[0], "injured").derived
     f = fact(reconcile(reports), "injured")
     assert (f.value, f.status) == (2, "discrepant")
 
 
 def test_exact_figures_still_conflict_beside_a_derived_count(nlp):
-    texts = [("a", "Four people were shot inside an apartment on Tuesday, one fatally."),
-             ("b", "One person was killed and five others were injured in the shooting.")]
-    reports = [Report(id=rid, text=text, origin=rid, counts=extract_counts(nlp(text))) for rid, text in texts]
+    reports = parsed(nlp, "Four people were shot inside an apartment on Tuesday, one fatally.",
+                     "One person was killed and five others were injured in the shooting.")
     assert fact(reconcile(reports), "injured").status == "conflicting"
 
 
 def test_a_count_that_may_leave_out_a_dead_gunman_allows_one_more(nlp):
-    texts = [("a", "Three people are dead, including the gunman, after a shooting spree on Sunday evening."),
-             ("b", "Police have identified the two victims who were shot and killed during the rampage on Sunday.")]
-    reports = [Report(id=rid, text=text, origin=rid, counts=extract_counts(nlp(text))) for rid, text in texts]
-    f = fact(reconcile(reports), "killed")
+    gunman, victims, plain = parsed(
+        nlp, "Three people are dead, including the gunman, after a shooting spree on Sunday evening.",
+        "Police have identified the two victims who were shot and killed during the rampage on Sunday.",
+        "Three people were killed in the shooting on Sunday.")
+    f = fact(reconcile([gunman, victims]), "killed")
     assert (f.value, f.status) == (3, "discrepant")
     # without a report saying the perpetrator died, the same figures conflict
-    plain = Report(id="c", text="Three people were killed in the shooting on Sunday.", origin="c",
-                   counts=extract_counts(nlp("Three people were killed in the shooting on Sunday.")))
-    assert fact(reconcile([plain, reports[1]]), "killed").status == "conflicting"
+    assert fact(reconcile([plain, victims]), "killed").status == "conflicting"
