@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corroborate.ingest import iter_inputs
-from corroborate.ingest.readers import JSONL_SUFFIXES, SUPPORTED, RawDoc, Skipped
+from corroborate.ingest.readers import JSONL_SUFFIXES, SUPPORTED, RawDoc, ReadOptions, Skipped
 from corroborate.records import CONTRACT_VERSION, Incident, InputError, Report, Source
 
 BATCH_SIZE = 64  # for analyze_reports (bench and tests); runs use corroborate.workers.BATCH_SIZE
@@ -40,7 +40,7 @@ class Result:
     incidents: Sequence[Incident] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     warnings: list[InputError] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # files in input folders not read, with why
     previous: int = 0  # reports carried over from ``--previous``
     words: int = 0  # words in the new reports' texts
     sources: list[Source] | None = None  # the outlets, once aggregated
@@ -109,13 +109,16 @@ def iter_raw(
     result: Result,
     on_error: Callable[[InputError], None] | None = None,
     known: dict[str, str] | None = None,
+    options: ReadOptions | None = None,
+    on_warning: Callable[[InputError], None] | None = None,
 ) -> Iterator[RawDoc]:
     """Raw documents from the inputs, in input order; bad inputs and duplicate ids go to
-    ``result.errors`` (and ``on_error``), unsupported files in directories to ``result.skipped``."""
+    ``result.errors`` (and ``on_error``), files in directories that are not read to ``result.skipped``,
+    and what a reader could not read of a kept document (a date, ...) to ``result.warnings``."""
     seen: dict[str, str] = dict(known or {})
-    for item in iter_inputs(inputs):
+    for item in iter_inputs(inputs, options):
         if isinstance(item, Skipped):
-            result.skipped.append(item.path)
+            result.skipped.append(item)
             continue
         if isinstance(item, InputError):
             _report_error(result, item, on_error)
@@ -124,6 +127,11 @@ def iter_raw(
             _report_error(result, InputError(input=item.origin, message=f"duplicate id '{item.id}': already read from {seen[item.id]}"), on_error)
             continue
         seen[item.id] = item.origin
+        for message in item.warnings:
+            warning = InputError(input=item.origin, message=message)
+            result.warnings.append(warning)
+            if on_warning:
+                on_warning(warning)
         yield item
 
 
@@ -168,6 +176,7 @@ def stream(
     embeddings: bool = False,
     workers: int = 1,
     on_stage: Callable[[str], None] | None = None,
+    options: ReadOptions | None = None,
 ) -> Result:
     """Run the whole pipeline, writing ``reports.jsonl`` and ``incidents.jsonl`` into ``out_dir``.
 
@@ -244,7 +253,7 @@ def stream(
                 known[report.id] = where
             old_groups = [(inc.id, inc.reports) for _, inc in _previous_records(previous, "incidents.jsonl", Incident)]
             result.previous = len(work)
-        raws = iter_raw(inputs, result, on_error, known)
+        raws = iter_raw(inputs, result, on_error, known, options, on_warning)
         for item in analyze_stream(raws, workers=workers, keep_lead=embedder is not None):
             if not isinstance(item, Analyzed):
                 _report_error(result, item.error, on_error)

@@ -11,8 +11,8 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -30,6 +30,10 @@ MAX_DOC_BYTES = 10 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000
 
 
+#: A folder holding this file is a corroborate output folder: never read as input.
+OUTPUT_MARKER = ".corroborate-output.json"
+
+
 @dataclass
 class RawDoc:
     """A report as read, before cleaning."""
@@ -42,36 +46,72 @@ class RawDoc:
     url: str | None = None
     source: str | None = None
     byline: str | None = None
+    encoding: str | None = None  # how the input's bytes were decoded (e.g. "utf-8", "cp1252", "utf-16")
+    warnings: list[str] = field(default_factory=list)  # kept, but something was not read (a date, ...)
 
 
 @dataclass
 class Skipped:
-    """A file found inside a directory whose type corroborate does not read."""
+    """A file found inside a directory that corroborate does not read, and why."""
 
     path: str
+    reason: str = "unsupported file type"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How inputs are read (the ``corroborate run`` options that concern reading)."""
+
+    #: our field name -> the input's field name (``--map text=body,published=pubdate``)
+    field_map: Mapping[str, str] = field(default_factory=dict)
+    #: feeds: fetch each item's page instead of taking the text the feed carries (``--fetch-links``)
+    fetch_links: bool = False
 
 
 class BadInput(Exception):
     """Raised by a reader for one bad input; turned into an :class:`InputError`."""
 
 
-def iter_inputs(inputs: Iterable[str | os.PathLike]) -> Iterator[RawDoc | InputError | Skipped]:
+def is_url(item: str | os.PathLike) -> bool:
+    return isinstance(item, str) and item.lower().startswith(("http://", "https://"))
+
+
+def is_output_folder(path: Path) -> bool:
+    """A folder a corroborate run wrote (its marker file): never read back as input."""
+    return (path / OUTPUT_MARKER).is_file()
+
+
+def iter_inputs(inputs: Iterable[str | os.PathLike], options: ReadOptions | None = None) -> Iterator[RawDoc | InputError | Skipped]:
     """Yield raw documents, errors and skipped files from files and directories, in order.
 
     Ids of ``.txt`` and ``.html`` files (:func:`file_ids`): a file found in a directory is named by
     its path relative to that directory, without the extension (``abc13.com/index``); a file given
     directly keeps its stem. JSONL records carry their own ids."""
+    options = options or ReadOptions()
     listed: list[tuple[str, list[Path] | None]] = []
     for item in inputs:
+        if is_url(item) or str(item) == "-":
+            listed.append((str(item), None))
+            continue
         path = Path(item)
         if path.is_dir():
-            children = sorted(p for p in path.rglob("*") if p.is_file()
-                              and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            outputs = {marker.parent for marker in path.rglob(OUTPUT_MARKER)}  # corroborate output folders
+            children = [p for p in sorted(path.rglob("*")) if p.is_file()
+                        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                        and not outputs.intersection(p.parents)]
             listed.append((str(item), children))
         else:
             listed.append((str(item), None))
-    ids = file_ids(listed)
+    ids = file_ids([(item, children) for item, children in listed if not (is_url(item) or item == "-")])
     for item, children in listed:
+        if is_url(item):
+            from corroborate.ingest.web import read_url
+
+            yield from read_url(item, options)
+            continue
+        if item == "-":
+            yield from read_stdin(options)
+            continue
         path = Path(item)
         if children is not None:
             for child in children:
@@ -83,6 +123,11 @@ def iter_inputs(inputs: Iterable[str | os.PathLike]) -> Iterator[RawDoc | InputE
             yield from _read_file(path, ids.get(path))
         else:
             yield InputError(input=str(path), message="no such file or directory")
+
+
+def read_stdin(options: ReadOptions) -> Iterator[RawDoc | InputError]:
+    """``-``: standard input, as JSONL or as one text."""
+    yield InputError(input="-", message="reading standard input is not supported yet")
 
 
 def file_ids(listed: list[tuple[str, list[Path] | None]]) -> dict[Path, str]:
