@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corroborate.ingest import iter_inputs
-from corroborate.ingest.readers import JSONL_SUFFIXES, SUPPORTED, RawDoc, ReadOptions, Skipped
+from corroborate.ingest.readers import (
+    JSONL_SUFFIXES,
+    SUPPORTED,
+    RawDoc,
+    ReadOptions,
+    Skipped,
+)
 from corroborate.records import CONTRACT_VERSION, Incident, InputError, Report, Source
 
 BATCH_SIZE = 64  # for analyze_reports (bench and tests); runs use corroborate.workers.BATCH_SIZE
