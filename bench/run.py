@@ -39,13 +39,14 @@ import alignment  # noqa: E402
 import detector  # noqa: E402
 import embedded  # noqa: E402
 import gva_counts  # noqa: E402
-import html_scale  # noqa: E402
 import gva_incidents  # noqa: E402
+import html_scale  # noqa: E402
+import ingest  # noqa: E402
 import injected  # noqa: E402
 import memory  # noqa: E402
-import scale  # noqa: E402
 import muc4  # noqa: E402
 import relevance  # noqa: E402
+import scale  # noqa: E402
 from metrics import bcubed  # noqa: E402
 
 from corroborate.splits import ecb_key, gva_key, held_out  # noqa: E402
@@ -277,6 +278,8 @@ def main() -> None:
     print("\n".join(detector.lines(SHARED / "data" / "llmfake", OUT / "gva" / "reports.jsonl", OUT / "ecbplus" / "reports.jsonl")))
     print()
     print("\n".join(alignment.table(SHARED / "data" / "llmfake")))
+    print()
+    print("\n".join(ingest.table()))
     print("\n| clustering scale (synthetic GVA variants) | reports | seconds | ms per report | incidents |")
     print("|---|---:|---:|---:|---:|")
     for row in scale.measure(OUT / "gva" / "reports.jsonl"):
