@@ -38,10 +38,11 @@ sys.path.insert(0, str(HERE))
 import alignment  # noqa: E402
 import detector  # noqa: E402
 import embedded  # noqa: E402
+import fetch
 import gva_counts  # noqa: E402
 import gva_incidents  # noqa: E402
 import html_scale  # noqa: E402
-import ingest  # noqa: E402
+import ingest
 import injected  # noqa: E402
 import memory  # noqa: E402
 import muc4  # noqa: E402
@@ -280,6 +281,8 @@ def main() -> None:
     print("\n".join(alignment.table(SHARED / "data" / "llmfake")))
     print()
     print("\n".join(ingest.table()))
+    print()
+    print("\n".join(fetch.table()))
     print("\n| clustering scale (synthetic GVA variants) | reports | seconds | ms per report | incidents |")
     print("|---|---:|---:|---:|---:|")
     for row in scale.measure(OUT / "gva" / "reports.jsonl"):
