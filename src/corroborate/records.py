@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 #: Version of the output contract (``reports.jsonl``, ``incidents.jsonl``,
 #: ``report.md``, ``report.html``). Adding fields keeps the major version;
 #: renaming or removing one bumps it.
-CONTRACT_VERSION = "1.3"
+CONTRACT_VERSION = "1.4"  # 1.4: Report.encoding
 
 CountCategory = Literal["killed", "injured", "arrested", "missing", "kidnapped", "displaced", "other"]
 Hedge = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
@@ -173,6 +173,10 @@ class Report(_Model):
     text: str = Field(description="the cleaned body; all spans index into it")
     removed: list[str] = Field(default=[], description="boilerplate removed from the input, verbatim")
     origin: str = Field(description="where the report came from: path, or path:line for JSONL")
+    encoding: str | None = Field(
+        default=None,
+        description="how the input's bytes were decoded (Python codec name: utf-8, cp1252, utf-16-le, ...); null: not known (a record before 1.4)",
+    )
     entities: list[Entity] = []
     counts: list[Count] = []
     attributions: list[Attribution] = []

@@ -74,7 +74,7 @@ def test_directory_is_read_recursively_and_unsupported_files_are_reported(tmp_pa
         ("empty.txt", b"", "empty file"),
         ("blank.txt", b"  \n\n ", "empty file"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
-        ("latin1.txt", "Caf\xe9 attack".encode("latin-1"), "not valid UTF-8 (byte 0xe9 at offset 3)"),
+        ("random.txt", bytes(range(256)) * 4, "binary file"),
         ("page.html", b"<html><head><title>x</title></head><body></body></html>", "no article text found in the HTML"),
         ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
     ],
@@ -114,15 +114,16 @@ def test_bad_jsonl_lines_do_not_stop_the_file(tmp_path):
         b'{"id": "ok2", "html": "<article><p>Police said two men were arrested after the shooting on Main Street on Friday night.</p></article>"}\n'
     )
     items = _read(path)
-    docs = [i.id for i in items if isinstance(i, RawDoc)]
+    docs = {i.id: i for i in items if isinstance(i, RawDoc)}
     errors = {i.input: i.message for i in items if isinstance(i, InputError)}
-    assert docs == ["ok1", "ok2"]
+    assert list(docs) == ["ok1", "mixed/4", "baddate", "ok2"]  # a record without an id: <file id>/<line>
+    assert docs["mixed/4"].text == "no id"
+    assert docs["baddate"].published is None
+    assert docs["baddate"].warnings == ["'published' could not be read as a date: 'not a date at all'"]
     assert errors == {
         f"{path}:2": "malformed JSON (Expecting value at column 25)",
-        f"{path}:3": "expected a JSON object, got list",
-        f"{path}:4": "missing 'id' (a non-empty string or number)",
-        f"{path}:5": "neither 'text' nor 'html' holds any text",
-        f"{path}:6": "'published' is not an ISO date: 'not a date at all'",
+        f"{path}:3": "expected a JSON object, got array",
+        f"{path}:5": "no text: none of 'text', 'maintext', 'body', 'content', 'article', 'raw_text', 'html', 'raw_html' holds any",
     }
 
 

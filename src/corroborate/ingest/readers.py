@@ -1,31 +1,66 @@
-"""Read report inputs: ``.txt``, ``.html``/``.htm``, ``.jsonl`` files and directories.
+"""Read report inputs: files of every format newsrooms have, directories, standard input.
+
+=====================  ======================================================================
+suffix                 read as
+=====================  ======================================================================
+``.txt``               one report (a first line that looks like a headline is its title)
+``.html`` ``.htm``     one report: main text and metadata by trafilatura
+``.jsonl``             one report per line, streamed (:mod:`.tabular`, field names :mod:`.fields`)
+``.json``              an array of objects (one report each), or one object
+``.csv`` ``.tsv``      one report per row under a header row, streamed
+``.warc``              one report per HTML page archived (:mod:`.warc`)
+``.rss`` ``.atom``     a feed or sitemap (:func:`corroborate.ingest.feeds.read_xml`)
+``.xml``
+``<any above>.gz``     the same, decompressed as it is read (``.warc.gz`` by warcio itself)
+=====================  ======================================================================
 
 Each input yields :class:`RawDoc` records or :class:`~corroborate.records.InputError`
-records; a bad input never stops the batch. Files are streamed: a JSONL file is
-read line by line, so its size is not bounded by memory.
+records (a file in a directory that is not read: :class:`Skipped`); a bad input never stops
+the batch. Text in any encoding is decoded (:mod:`.decode`) and the encoding kept. JSONL and
+CSV files are streamed, so their size is not bounded by memory.
 """
 
 from __future__ import annotations
 
-import json
+import gzip
 import os
 import re
+import shutil
+import sys
+import tempfile
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlparse
 
+from corroborate.ingest.dates import normalize_date
+from corroborate.ingest.decode import BadInput, decode_text
+from corroborate.ingest.fields import control_character, parse_field_map  # noqa: F401 (parse_field_map: for the CLI)
 from corroborate.records import InputError
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+JSON_SUFFIXES = {".json"}
+CSV_SUFFIXES = {".csv", ".tsv"}
+WARC_SUFFIXES = {".warc"}
+FEED_SUFFIXES = {".rss", ".atom", ".xml"}
+GZIP_SUFFIX = ".gz"
+#: formats whose file holds one report, named by the file (:func:`file_ids`)
+DOC_FORMATS = TEXT_SUFFIXES | HTML_SUFFIXES
+#: formats whose file holds records: a record without its own id is ``<file id>/<n>``
+RECORD_FORMATS = JSONL_SUFFIXES | JSON_SUFFIXES | CSV_SUFFIXES | WARC_SUFFIXES | FEED_SUFFIXES
+FORMATS = DOC_FORMATS | RECORD_FORMATS
+#: every suffix read (a ``.gz`` file is read when the name before it has a suffix of FORMATS)
+SUPPORTED = FORMATS | {GZIP_SUFFIX}
 
-#: A single .txt/.html file, or a single JSONL line, larger than this is refused.
+#: A single .txt/.html file, or a single JSONL line or CSV field, larger than this is refused.
 MAX_DOC_BYTES = 10 * 1024 * 1024
+#: A .json or .rss/.atom/.xml file (read whole) larger than this is refused; JSONL and CSV are streamed.
+MAX_FILE_BYTES = 100 * 1024 * 1024
 #: spaCy's default ``nlp.max_length``; longer texts are refused, not truncated.
 MAX_TEXT_CHARS = 1_000_000
 
@@ -68,10 +103,6 @@ class ReadOptions:
     fetch_links: bool = False
 
 
-class BadInput(Exception):
-    """Raised by a reader for one bad input; turned into an :class:`InputError`."""
-
-
 def is_url(item: str | os.PathLike) -> bool:
     return isinstance(item, str) and item.lower().startswith(("http://", "https://"))
 
@@ -82,11 +113,14 @@ def is_output_folder(path: Path) -> bool:
 
 
 def iter_inputs(inputs: Iterable[str | os.PathLike], options: ReadOptions | None = None) -> Iterator[RawDoc | InputError | Skipped]:
-    """Yield raw documents, errors and skipped files from files and directories, in order.
+    """Yield raw documents, errors and skipped files from files, directories, URLs and ``-``
+    (standard input), in order.
 
     Ids of ``.txt`` and ``.html`` files (:func:`file_ids`): a file found in a directory is named by
     its path relative to that directory, without the extension (``abc13.com/index``); a file given
-    directly keeps its stem. JSONL records carry their own ids."""
+    directly keeps its stem. A record of a JSONL, JSON or CSV file keeps its own id, else is named
+    ``<file id>/<n>`` (its line, row or position); a WARC page is ``<file id>/<record number>``.
+    An origin names the input as it was given (a relative path stays relative)."""
     options = options or ReadOptions()
     listed: list[tuple[str, list[Path] | None]] = []
     for item in inputs:
@@ -102,7 +136,8 @@ def iter_inputs(inputs: Iterable[str | os.PathLike], options: ReadOptions | None
             listed.append((str(item), children))
         else:
             listed.append((str(item), None))
-    ids = file_ids([(item, children) for item, children in listed if not (is_url(item) or item == "-")])
+    local = [(item, children) for item, children in listed if not (is_url(item) or item == "-")]
+    ids = {**file_ids(local, formats=RECORD_FORMATS), **file_ids(local)}
     for item, children in listed:
         if is_url(item):
             from corroborate.ingest.web import read_url
@@ -115,24 +150,86 @@ def iter_inputs(inputs: Iterable[str | os.PathLike], options: ReadOptions | None
         path = Path(item)
         if children is not None:
             for child in children:
-                if child.suffix.lower() in SUPPORTED:
-                    yield from _read_file(child, ids.get(child))
+                if file_format(child) is not None:
+                    yield from _read_file(child, ids.get(child), options)
                 else:
-                    yield Skipped(str(child))
+                    yield Skipped(str(child), f"unsupported file type {_suffix_label(child)}")
         elif path.exists():
-            yield from _read_file(path, ids.get(path))
+            yield from _read_file(path, ids.get(path), options)
         else:
             yield InputError(input=str(path), message="no such file or directory")
 
 
-def read_stdin(options: ReadOptions) -> Iterator[RawDoc | InputError]:
-    """``-``: standard input, as JSONL or as one text."""
-    yield InputError(input="-", message="reading standard input is not supported yet")
+def read_stdin(options: ReadOptions, stream: BinaryIO | None = None) -> Iterator[RawDoc | InputError]:
+    """``-``: standard input, as JSONL when every non-empty line starts with ``{`` (and one of them
+    is a JSON object), else as one text report with the id ``stdin``. Origins: ``-`` for the text,
+    ``-:<line>`` for JSONL lines; a JSONL record without an id is ``stdin/<line>``.
+
+    The input is copied to a temporary file first (in memory up to 10 MB), since its kind is known
+    only once it is all read."""
+    from corroborate.ingest.decode import text_lines
+    from corroborate.ingest.tabular import _json_object, read_jsonl
+
+    stream = stream if stream is not None else sys.stdin.buffer
+    with tempfile.SpooledTemporaryFile(max_size=MAX_DOC_BYTES) as spool:
+        shutil.copyfileobj(stream, spool)
+        size = spool.tell()
+        spool.seek(0)
+        jsonl, any_object = True, False
+        try:
+            for _, line, _ in text_lines(spool):  # type: ignore[arg-type]
+                if isinstance(line, BadInput):
+                    continue
+                line = line.strip()
+                if not line:
+                    continue
+                if not line.startswith("{"):
+                    jsonl = False
+                    break
+                if not any_object:
+                    try:
+                        any_object = isinstance(_json_object(line), dict)
+                    except BadInput:
+                        pass
+        except BadInput:  # binary: read as a text, which says so
+            jsonl = False
+        spool.seek(0)
+        if jsonl and any_object:
+            yield from read_jsonl(spool, origin="-", base_id="stdin", options=options)  # type: ignore[arg-type]
+            return
+        try:
+            if size > MAX_DOC_BYTES:
+                raise BadInput(f"too large ({size:,} bytes; the limit is {MAX_DOC_BYTES:,}); JSONL has no such limit")
+            data = spool.read()
+            if not data.strip():
+                raise BadInput("empty input")
+            yield _text_doc(data, doc_id="stdin", origin="-")
+        except BadInput as exc:
+            yield InputError(input="-", message=str(exc))
 
 
-def file_ids(listed: list[tuple[str, list[Path] | None]]) -> dict[Path, str]:
-    """The id of each ``.txt`` / ``.html`` file, for input arguments listed as (argument, the files
-    found under it, or None for a file given directly).
+def file_format(path: Path) -> tuple[str, bool] | None:
+    """(format suffix, gzip-compressed) of a file corroborate reads, else None:
+    ``story.txt`` -> (".txt", False), ``reports.jsonl.gz`` -> (".jsonl", True)."""
+    suffix = path.suffix.lower()
+    compressed = suffix == GZIP_SUFFIX
+    if compressed:
+        suffix = Path(path.stem).suffix.lower()
+    return (suffix, compressed) if suffix in FORMATS else None
+
+
+def _suffix_label(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == GZIP_SUFFIX and Path(path.stem).suffix:
+        suffix = Path(path.stem).suffix.lower() + suffix
+    return f"'{suffix}'" if suffix else "(no extension)"
+
+
+def file_ids(listed: list[tuple[str, list[Path] | None]], formats: set[str] = DOC_FORMATS) -> dict[Path, str]:
+    """The id of each ``.txt`` / ``.html`` file (of each file of ``formats``: the files of records
+    name their records without ids by it), for input arguments listed as (argument, the files found
+    under it, or None for a file given directly). The extension of a gzipped file is both of its
+    suffixes (``story.txt.gz``).
 
     - in a directory: the path relative to it, without the extension, with "/" between parts
       (``abc13.com/index``); two files of one directory differing only in their extension keep it
@@ -144,12 +241,16 @@ def file_ids(listed: list[tuple[str, list[Path] | None]]) -> dict[Path, str]:
     """
     def name(f: Path, base: Path | None, keep_suffix: bool = False) -> str:
         rel = f.relative_to(base) if base is not None else Path(f.name)
-        return (rel if keep_suffix else rel.with_suffix("")).as_posix()
+        if keep_suffix:
+            return rel.as_posix()
+        if rel.suffix.lower() == GZIP_SUFFIX:
+            rel = rel.with_suffix("")
+        return rel.with_suffix("").as_posix()
 
     per_argument: list[tuple[str, dict[Path, str]]] = []
     for item, children in listed:
         files = children if children is not None else [Path(item)]
-        files = [f for f in files if f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES]
+        files = [f for f in files if (fmt := file_format(f)) is not None and fmt[0] in formats]
         base = Path(item) if children is not None else None
         plain = Counter(name(f, base) for f in files)
         per_argument.append((item, {f: name(f, base, keep_suffix=plain[name(f, base)] > 1) for f in files}))
@@ -166,43 +267,81 @@ def file_ids(listed: list[tuple[str, list[Path] | None]]) -> dict[Path, str]:
     return out
 
 
-def _read_file(path: Path, doc_id: str | None = None) -> Iterator[RawDoc | InputError]:
-    suffix = path.suffix.lower()
-    doc_id = doc_id or path.stem
+def _read_file(path: Path, doc_id: str | None, options: ReadOptions) -> Iterator[RawDoc | InputError]:
+    fmt = file_format(path)
+    origin = str(path)
     try:
-        if suffix in JSONL_SUFFIXES:
-            yield from _read_jsonl(path)
+        if fmt is None:
+            raise BadInput(f"unsupported file type {_suffix_label(path)}; expected {_expected()}")
+        suffix, compressed = fmt
+        doc_id = doc_id or Path(path.name.removesuffix(GZIP_SUFFIX) if compressed else path.name).stem
+        bad = control_character(doc_id)
+        if bad:
+            raise BadInput(f"the file's name holds the control character {bad!r}, which an id cannot hold; rename the file")
+        if suffix in WARC_SUFFIXES:
+            from corroborate.ingest.warc import read_warc
+
+            yield from read_warc(path, base_id=doc_id)
+        elif suffix in JSONL_SUFFIXES | CSV_SUFFIXES:
+            from corroborate.ingest.tabular import read_csv, read_jsonl
+
+            with _open(path, compressed) as stream:
+                if suffix in JSONL_SUFFIXES:
+                    yield from read_jsonl(stream, origin=origin, base_id=doc_id, options=options)
+                else:
+                    yield from read_csv(stream, origin=origin, base_id=doc_id, options=options,
+                                        delimiter="\t" if suffix == ".tsv" else None)
+        elif suffix in JSON_SUFFIXES:
+            from corroborate.ingest.tabular import read_json
+
+            yield from read_json(_read_bytes(path, compressed, MAX_FILE_BYTES), origin=origin, base_id=doc_id, options=options)
+        elif suffix in FEED_SUFFIXES:
+            data = _read_bytes(path, compressed, MAX_FILE_BYTES)
+            try:
+                from corroborate.ingest.feeds import read_xml
+            except ModuleNotFoundError as exc:
+                if exc.name != "corroborate.ingest.feeds":
+                    raise
+                raise BadInput("reading RSS/Atom feeds is not available in this version") from None
+            yield from read_xml(data, origin=origin, doc_id=doc_id, options=options)
         elif suffix in TEXT_SUFFIXES:
-            yield _read_txt(path, doc_id)
-        elif suffix in HTML_SUFFIXES:
-            yield _read_html(path, doc_id)
+            yield _text_doc(_read_bytes(path, compressed), doc_id=doc_id, origin=origin)
         else:
-            raise BadInput(f"unsupported file type '{suffix or '(none)'}'; expected .txt, .html, .htm or .jsonl")
+            yield html_to_doc(_read_bytes(path, compressed), doc_id=doc_id, origin=origin)
     except BadInput as exc:
-        yield InputError(input=str(path), message=str(exc))
+        yield InputError(input=origin, message=str(exc))
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        yield InputError(input=origin, message=f"not a valid gzip file ({exc})")
+    except EOFError:
+        yield InputError(input=origin, message="truncated gzip file (it ends before its end marker)")
     except OSError as exc:
-        yield InputError(input=str(path), message=f"cannot read: {exc.strerror or exc}")
+        yield InputError(input=origin, message=f"cannot read: {exc.strerror or exc}")
 
 
-def _read_bytes(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_DOC_BYTES:
-        raise BadInput(f"too large ({size:,} bytes; the limit is {MAX_DOC_BYTES:,})")
-    data = path.read_bytes()
+def _expected() -> str:
+    return ", ".join(sorted(FORMATS)) + " (or any of these gzipped, .gz)"
+
+
+def _open(path: Path, compressed: bool) -> BinaryIO:
+    return gzip.open(path, "rb") if compressed else path.open("rb")  # type: ignore[return-value]
+
+
+def _read_bytes(path: Path, compressed: bool = False, limit: int | None = None) -> bytes:
+    """A whole file (decompressed), refused when larger than ``limit`` (:data:`MAX_DOC_BYTES`)."""
+    limit = MAX_DOC_BYTES if limit is None else limit
+    if compressed:
+        with gzip.open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise BadInput(f"too large once decompressed (more than {limit:,} bytes; the limit is {limit:,})")
+    else:
+        size = path.stat().st_size
+        if size > limit:
+            raise BadInput(f"too large ({size:,} bytes; the limit is {limit:,})")
+        data = path.read_bytes()
     if not data.strip():
         raise BadInput("empty file")
     return data
-
-
-def _decode(data: bytes) -> str:
-    if b"\x00" in data[:8192]:
-        raise BadInput("binary file (contains NUL bytes), not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInput(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); convert it to UTF-8"
-        ) from None
 
 
 def _checked_text(text: str) -> str:
@@ -213,10 +352,10 @@ def _checked_text(text: str) -> str:
     return text
 
 
-def _read_txt(path: Path, doc_id: str) -> RawDoc:
-    text = _checked_text(_decode(_read_bytes(path)))
-    title, body = split_headline(text)
-    return RawDoc(id=doc_id, origin=str(path), text=body, title=title)
+def _text_doc(data: bytes, *, doc_id: str, origin: str) -> RawDoc:
+    text, encoding = decode_text(data)
+    title, body = split_headline(_checked_text(text))
+    return RawDoc(id=doc_id, origin=origin, text=body, title=title, encoding=encoding)
 
 
 def split_headline(text: str) -> tuple[str | None, str]:
@@ -234,35 +373,24 @@ def split_headline(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def _read_html(path: Path, doc_id: str) -> RawDoc:
-    data = _read_bytes(path)
-    if b"\x00" in data[:8192]:
-        raise BadInput("binary file (contains NUL bytes), not HTML")
-    doc = html_to_doc(data, doc_id=doc_id, origin=str(path))
-    return doc
+def html_to_doc(html: bytes | str, *, doc_id: str, origin: str, url: str | None = None,
+                charset: str | None = None) -> RawDoc:
+    """Extract main text and metadata from an HTML page with trafilatura.
 
-
-def html_to_doc(html: bytes | str, *, doc_id: str, origin: str, url: str | None = None) -> RawDoc:
-    """Extract main text and metadata from an HTML page with trafilatura."""
-    import logging
-
-    import trafilatura  # imported lazily: it is slow to import and only HTML needs it
-
-    # trafilatura logs its own parse failures; corroborate reports one clear error per input instead
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    Bytes are decoded by :func:`decode_html` (``charset``: the HTTP header's, if any) and the
+    encoding is kept on the document. The page is parsed by lxml with libxml2's depth limit
+    lifted from 255 to 2,048 elements (``huge_tree``); a page nested deeper still is parsed again
+    without its layout wrappers (div, span, section, font, center)."""
+    encoding = None
     if isinstance(html, bytes):
-        html = _decode_html(html)
+        html, encoding = decode_html(html, charset)
     if "<html" not in html[:2000].lower():
         html = f"<html><body>{html}</body></html>"  # a fragment ("<article><p>…"), as JSONL often holds
-    extracted = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        date_extraction_params={"original_date": True, "extensive_search": False, "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
-    )
-    if extracted is None or not (extracted.text or "").strip():
+    tree = _deep_tree(html)
+    if tree is not None and html.count("<") > _DEPTH_LIMIT and _depth(tree) >= _DEPTH_LIMIT:
+        tree = _deep_tree(_WRAPPERS.sub(" ", html))  # deeper than libxml2 reads: flatten the layout wrappers
+    extracted = _extract(tree if tree is not None else html, url)
+    if extracted is None:
         raise BadInput("no article text found in the HTML (malformed page, or not an article)")
     text = _checked_text(extracted.text)
     title = extracted.title or None
@@ -282,7 +410,62 @@ def html_to_doc(html: bytes | str, *, doc_id: str, origin: str, url: str | None 
         url=page_url,
         source=extracted.sitename or domain_of(page_url),
         byline=extracted.author or None,
+        encoding=encoding,
     )
+
+
+#: libxml2's nesting limit with ``huge_tree`` (2,048 elements), less a margin
+_DEPTH_LIMIT = 2000
+
+
+def _depth(tree) -> int:
+    """How deep the parsed page nests (elements from the root to the deepest one)."""
+    depth = {tree: 0}
+    deepest = 0
+    for element in tree.iterdescendants():
+        level = depth[element.getparent()] + 1
+        depth[element] = level
+        deepest = max(deepest, level)
+    return deepest
+
+
+_WRAPPERS = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.IGNORECASE)
+
+
+def _extract(html, url: str | None):
+    """trafilatura's extraction of a page (a string or a parsed tree), or None when it finds no text."""
+    import logging
+
+    import trafilatura  # imported lazily: it is slow to import and only HTML needs it
+
+    if html is None:
+        return None
+    # trafilatura logs its own parse failures; corroborate reports one clear error per input instead
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    extracted = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params={"original_date": True, "extensive_search": False, "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
+    )
+    if extracted is None or not (extracted.text or "").strip():
+        return None
+    return extracted
+
+
+def _deep_tree(html: str):
+    """The page parsed by lxml with libxml2's depth limit lifted (``huge_tree``), or None."""
+    from lxml import etree
+    from lxml.html import HTMLParser, document_fromstring
+
+    parser = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+                        remove_pis=True, huge_tree=True)
+    try:
+        return document_fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
 
 
 _PUBLISHED_META = re.compile(
@@ -301,90 +484,21 @@ def _meta_published(html: str) -> str | None:
     return None
 
 
-def _decode_html(data: bytes) -> str:
-    """Decode a page as UTF-8, else by its declared charset, else as cp1252 (the web's usual fallback)."""
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+
+
+def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """Decode a page; returns (text, encoding name). A byte-order mark or UTF-16 wins, then
+    UTF-8, then ``charset`` (an HTTP header's), then the page's own ``<meta charset>``, then
+    charset-normalizer's guess (:func:`corroborate.ingest.decode.decode_text`)."""
+    declared = charset
+    if not declared:
+        match = _CHARSET.search(data[:4096])
+        declared = match.group(1).decode("ascii", "ignore") if match else None
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        declared = re.search(rb"""charset=["']?([\w-]+)""", data[:4096])
-        for encoding in ([declared.group(1).decode("ascii", "ignore")] if declared else []) + ["cp1252"]:
-            try:
-                return data.decode(encoding)
-            except (LookupError, UnicodeDecodeError):
-                continue
-        raise BadInput("cannot decode the page: not UTF-8 and no usable charset") from None
-
-
-def _read_jsonl(path: Path) -> Iterator[RawDoc | InputError]:
-    with path.open("rb") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            where = f"{path}:{lineno}"
-            if not line.strip():
-                continue
-            try:
-                yield _jsonl_doc(line, where)
-            except BadInput as exc:
-                yield InputError(input=where, message=str(exc))
-
-
-def _jsonl_doc(line: bytes, where: str) -> RawDoc:
-    if len(line) > MAX_DOC_BYTES:
-        raise BadInput(f"line too large ({len(line):,} bytes; the limit is {MAX_DOC_BYTES:,})")
-    try:
-        obj = json.loads(line.strip())
-    except UnicodeDecodeError:
-        raise BadInput("not valid UTF-8; convert the file to UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(obj, dict):
-        raise BadInput(f"expected a JSON object, got {type(obj).__name__}")
-    doc_id = obj.get("id")
-    if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()) or isinstance(doc_id, (dict, list, bool)):
-        raise BadInput("missing 'id' (a non-empty string or number)")
-    doc_id = str(doc_id).strip()
-    meta = {key: _opt_str(obj, key) for key in ("title", "url", "source", "byline")}
-    text, html = obj.get("text"), obj.get("html")
-    if isinstance(text, str) and text.strip():
-        doc = RawDoc(id=doc_id, origin=where, text=_checked_text(text))
-    elif isinstance(html, str) and html.strip():
-        doc = html_to_doc(html, doc_id=doc_id, origin=where, url=meta["url"])
-    else:
-        raise BadInput("neither 'text' nor 'html' holds any text")
-    doc.title = meta["title"] or doc.title
-    doc.url = meta["url"] or doc.url
-    doc.source = meta["source"] or doc.source or domain_of(doc.url)
-    doc.byline = meta["byline"] or doc.byline
-    if obj.get("published") is not None:
-        published = normalize_date(str(obj["published"]))
-        if published is None:
-            raise BadInput(f"'published' is not an ISO date: {str(obj['published'])[:40]!r}")
-        doc.published = published
-    return doc
-
-
-def _opt_str(obj: dict, key: str) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    value = str(value).strip()
-    return value or None
-
-
-def normalize_date(value: str | None) -> str | None:
-    """Return an ISO 8601 date (``YYYY-MM-DD``) or date-time, or None if unparseable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
-        except ValueError:
-            return None
-    if len(value) == 10 or (parsed.hour == parsed.minute == parsed.second == 0 and parsed.tzinfo is None):
-        return parsed.date().isoformat()
-    return parsed.isoformat()
+        return decode_text(data, declared=declared)
+    except BadInput as exc:
+        raise BadInput(str(exc).replace("not text", "not HTML")) from None
 
 
 def domain_of(url: str | None) -> str | None:
