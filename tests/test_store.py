@@ -52,3 +52,27 @@ def test_reading_while_writing_sees_every_appended_record(tmp_path):
         store.append(report)
         assert store[i].text == "abc"[i]
     store.close()
+
+
+def test_a_write_that_fails_at_close_closes_the_file_and_says_so(tmp_path):
+    # RLIMIT_FSIZE makes the last buffered write fail with EFBIG (Python ignores SIGXFSZ), as a full disk would
+    import errno
+    import resource
+
+    import pytest
+
+    store = JsonlStore(tmp_path / "r.jsonl", Report)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, hard))
+    try:
+        for report in _reports(["x" * 1000] * 3):  # 3 KB or so: still in the write buffer
+            store.append(report)
+        for report in _reports(["y" * 2000]):
+            store.append(report)
+        with pytest.raises(OSError) as failed:
+            store.close()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert failed.value.errno == errno.EFBIG
+    assert store._writer is None and store._reader is None
+    store.close()  # closed: nothing left to fail

@@ -6,7 +6,6 @@ import time
 
 _STARTED = time.perf_counter()  # as near the start of the process as this module gets
 
-from pathlib import Path  # noqa: E402
 from typing import Annotated, Optional  # noqa: E402
 
 import typer  # noqa: E402
@@ -38,23 +37,82 @@ def main_callback(
     """corroborate: reconcile news reports into incident records."""
 
 
+#: Exit codes: 0 done; 1 done, but some inputs were bad; 2 nothing done (a usage error, nothing to
+#: read, --out refused or not writable); 3 a worker process died; 130 interrupted (Ctrl-C); 143 terminated.
+EXIT_OK, EXIT_BAD_INPUTS, EXIT_USAGE, EXIT_WORKER, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: nothing half-written is left."""
+
+
+def _on_sigterm(_number, _frame) -> None:
+    raise _Terminated
+
+
+def _fail(message: str, code: int = EXIT_USAGE):
+    from rich.markup import escape
+
+    err.print(f"error: {escape(message)}")
+    raise typer.Exit(code)
+
+
+def _skipped_summary(skipped) -> str:
+    """``3 skipped (2 unsupported file type, 1 too large)``, most frequent reason first."""
+    from collections import Counter
+
+    reasons = Counter(item.reason for item in skipped)
+    return f"{len(skipped)} skipped ({', '.join(f'{n} {reason}' for reason, n in reasons.most_common())})"
+
+
+def _output_error(exc: OSError, staging) -> bool:
+    """Whether ``exc`` came from writing the outputs (a full disk, a file too large, ...)."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS):
+        return True
+    names = [n for n in (exc.filename, exc.filename2) if n]
+    return staging is not None and any(str(n).startswith(str(staging)) for n in names)
+
+
 @app.command()
 def run(
     inputs: Annotated[
-        list[Path],
+        list[str] | None,
         typer.Argument(
-            help="Report files (.txt, .html, .htm, .jsonl) and directories (read recursively).",
+            help="Report files (.txt, .html, .htm, .jsonl), directories (read recursively), http(s) URLs, "
+            "or - for standard input.",
+            metavar="INPUT",
             show_default=False,
         ),
-    ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (created if missing).")],
+    ] = None,
+    out: Annotated[str, typer.Option("--out", "-o", metavar="DIR",
+                                    help="Output directory (created if missing; replaced whole at the end of a run).")] = ...,
+    urls: Annotated[
+        str | None,
+        typer.Option("--urls", metavar="FILE", help="Also read the URLs listed in FILE, one a line.", show_default=False),
+    ] = None,
+    fetch_links: Annotated[
+        bool, typer.Option("--fetch-links", help="Feeds: fetch each item's page instead of the text the feed carries.")
+    ] = False,
+    field_map: Annotated[
+        str | None,
+        typer.Option("--map", metavar="SPEC", help="Take report fields from other field names of the input records, e.g. text=body,published=pubdate.",
+                     show_default=False),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace --out even if it holds files that are not corroborate outputs (they are deleted).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; errors and the summary only.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also name every skipped file and why.")] = False,
     previous: Annotated[
-        Optional[Path],
+        str | None,
         typer.Option(
             "--previous",
-            help="Output directory of an earlier run: its reports are kept, its incidents keep their ids, "
-            "and the new reports join them or form new incidents.",
+            metavar="DIR",
+            help="Output directory of an earlier run (it may be --out itself): its reports are kept, its incidents keep "
+            "their ids, and the new reports join them or form new incidents.",
+            show_default=False,
         ),
     ] = None,
     embeddings: Annotated[
@@ -66,7 +124,7 @@ def run(
         ),
     ] = False,
     workers: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--workers",
             "-w",
@@ -80,24 +138,119 @@ def run(
     """Read reports, analyze them, group them into incidents and write the outputs to --out:
     reports.jsonl, incidents.jsonl, sources.jsonl (one line per outlet), report.md and report.html.
 
+    The outputs are written into a new folder beside --out, swapped in for it when complete: if the
+    run stops (an error, Ctrl-C, killed), --out holds the complete previous outputs, never a mix.
+
     A bad input (unreadable, binary, empty, not UTF-8, malformed JSON, no text) is reported on
-    stderr, one line each, and skipped; the rest of the batch still runs. The exit code is 1 if
-    any input was bad, 2 if there was nothing to read at all (an empty folder), 0 otherwise.
+    stderr, one line each, and skipped; the rest of the batch still runs. Exit code: 0 done; 1 some
+    inputs were bad; 2 nothing done (nothing to read, a usage error, --out refused or not writable);
+    3 a worker process died; 130 interrupted.
 
     Inputs are streamed: memory stays bounded however many reports there are.
     """
+    import signal
+
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    items = list(inputs or [])
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (a test runner): SIGTERM keeps its default
+        pass
+    kind = "missing"
+    staged = None
+    try:
+        if not items and urls is None:
+            _fail("no input given: name files, folders, URLs or - (standard input), or give --urls FILE")
+        options = _read_options(field_map, fetch_links)
+        if urls is not None:
+            items += _url_list(urls)
+            if not items:
+                _fail(f"--urls {urls}: no URL in the file")
+        from corroborate.report import OutputError, StagedOutput, check_out
+
+        try:
+            kind = check_out(out, force=force, inputs=items)
+            with StagedOutput(out) as staged:
+                result, n_workers = _run(items, staged, options, quiet=quiet, verbose=verbose,
+                                         previous=previous, embeddings=embeddings, workers=workers, kind=kind)
+        except OutputError as exc:
+            _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, _Terminated)
+        if staged is not None and staged.committed:
+            kept = f"the new outputs were written to {out}/"
+        elif kind == "output":
+            kept = f"no output written; {out}/ holds the previous outputs"
+        else:
+            kept = f"no output written; {out} is unchanged"
+        err.print(f"{'terminated' if terminated else 'interrupted'}: {escape(kept)}")
+        raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from None
+    elapsed = time.perf_counter() - _STARTED
+    new_reports = len(result.reports) - result.previous
+    carried = f" (+{result.previous} from --previous)" if result.previous else ""
+    skipped = f", {_skipped_summary(result.skipped)}" if result.skipped else ""
+    first = f", first report after {result.first_report_at - _STARTED:.1f} s" if result.first_report_at else ""
+    err.print(
+        f"{new_reports} reports ({result.words:,} words){carried} -> {len(result.incidents)} incidents in {elapsed:.1f} s "
+        f"({n_workers} worker{'s' if n_workers > 1 else ''}{first}); "
+        f"{len(result.errors)} bad inputs, {len(result.warnings)} warnings{escape(skipped)}; outputs in {escape(out.rstrip('/'))}/"
+    )
+    raise typer.Exit(result.exit_code)
+
+
+def _read_options(field_map: str | None, fetch_links: bool):
+    """The reading options; a bad ``--map`` is one clear error (exit 2)."""
+    from corroborate.ingest.readers import ReadOptions
+
+    mapping: dict[str, str] = {}
+    if field_map is not None:
+        from corroborate.ingest import readers
+
+        try:
+            mapping = readers.parse_field_map(field_map)
+        except ValueError as exc:
+            _fail(f"--map {field_map}: {exc}")
+    return ReadOptions(field_map=mapping, fetch_links=fetch_links)
+
+
+def _url_list(path: str) -> list[str]:
+    """The URLs listed in ``--urls FILE``; a file that cannot be read is one clear error (exit 2)."""
+    from corroborate.ingest.readers import BadInput
+    from corroborate.ingest.web import read_url_list
+
+    try:
+        return list(read_url_list(path))
+    except BadInput as exc:  # its message names the file (and the line)
+        _fail(f"--urls: {exc}")
+    except OSError as exc:
+        _fail(f"--urls {path}: cannot read: {exc.strerror or exc}")
+    except ValueError as exc:
+        _fail(f"--urls {path}: {exc}")
+    return []
+
+
+def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previous: str | None, embeddings: bool,
+         workers: int | None, kind: str):
+    """The run into ``staged`` (a :class:`corroborate.report.StagedOutput`), swapped in for --out when it
+    wrote something; returns the result and the number of processes."""
+    from rich.markup import escape
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from corroborate.analyze.embed import EmbeddingsUnavailable
     from corroborate.pipeline import PreviousRunError, estimate_total, stream
     from corroborate.report import write_documents
     from corroborate.workers import WorkerError, plan_workers, prepare, tune_gc
 
-    started = _STARTED
-    if out.exists() and not out.is_dir():
-        err.print(f"error: --out {escape(str(out))} exists and is not a directory")
-        raise typer.Exit(2)
+    out = str(staged.out)
+    unchanged = f"{out}/ holds the previous outputs" if kind == "output" else f"{out} is unchanged"
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -106,16 +259,12 @@ def run(
         TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=quiet,
+        disable=quiet or not err.is_terminal,  # a bar only where one is seen
     )
     with progress:
-        total = estimate_total(inputs)
+        total = estimate_total(items)
         task = progress.add_task("analyzing reports", total=total or None)
         n_workers = plan_workers(workers, total)
-        if n_workers == 1:
-            prepare(signatures=False)  # the model is loaded here, then the collector tuned
-        else:
-            tune_gc()  # this process only reads, clusters and writes; the workers load the model
 
         def on_error(error) -> None:
             progress.console.print(f"error: {escape(str(error))}")
@@ -125,10 +274,18 @@ def run(
             if not quiet:
                 progress.console.print(f"warning: {escape(str(warning))}")
 
+        def stop(message: str, code: int = EXIT_USAGE):
+            progress.stop()
+            _fail(message, code)
+
         try:
+            if n_workers == 1:
+                prepare(signatures=False)  # the model is loaded here, then the collector tuned
+            else:
+                tune_gc()  # this process only reads, clusters and writes; the workers load the model
             result = stream(
-                inputs,
-                out,
+                items,
+                staged.path,
                 workers=n_workers,
                 on_report=lambda _id: progress.advance(task),
                 on_stage=lambda stage: progress.update(task, description=stage),
@@ -136,39 +293,36 @@ def run(
                 on_warning=on_warning,
                 previous=previous,
                 embeddings=embeddings,
+                options=options,
             )
+            if verbose:
+                for item in result.skipped:
+                    progress.console.print(f"skipped: {escape(str(item.path))}: {escape(item.reason)}")
+            if not result.reports and not result.errors:
+                # nothing to read at all (an empty folder, or one of unsupported files only): not a run of nothing
+                from corroborate.ingest.readers import SUPPORTED
+
+                where = ", ".join(items)
+                what = _skipped_summary(result.skipped).replace(" skipped (", " files, all skipped (") if result.skipped else "no report found"
+                stop(f"no reports to read in {where}: {what}; corroborate reads {', '.join(sorted(SUPPORTED))} files; "
+                     f"nothing written, {unchanged}")
+            progress.update(task, description="writing report.md and report.html")
+            write_documents(result, staged.path)
+            for store in (result.reports, result.incidents):
+                getattr(store, "close", lambda: None)()
+            staged.commit()
         except PreviousRunError as exc:
-            progress.stop()
-            err.print(f"error: --previous: {escape(str(exc))}")
-            raise typer.Exit(2) from None
+            stop(f"--previous: {exc}")
         except EmbeddingsUnavailable as exc:
-            progress.stop()
-            err.print(f"error: --embeddings: {escape(str(exc))}")
-            raise typer.Exit(2) from None
+            stop(f"--embeddings: {exc}")
         except WorkerError:
-            progress.stop()
-            err.print(f"error: a worker process died (killed, or out of memory); no output was written to {escape(str(out))}/. "
-                      "Run again with fewer --workers, or --workers 1 to see which input causes it.")
-            raise typer.Exit(3) from None
-        progress.update(task, description="writing report.md and report.html")
-        write_documents(result, out)
-    elapsed = time.perf_counter() - started
-    new_reports = len(result.reports) - result.previous
-    carried = f" (+{result.previous} from --previous)" if result.previous else ""
-    skipped = f", {len(result.skipped)} unsupported files skipped" if result.skipped else ""
-    first = f", first report after {result.first_report_at - started:.1f} s" if result.first_report_at else ""
-    err.print(
-        f"{new_reports} reports ({result.words:,} words){carried} -> {len(result.incidents)} incidents in {elapsed:.1f} s "
-        f"({n_workers} worker{'s' if n_workers > 1 else ''}{first}); "
-        f"{len(result.errors)} bad inputs, {len(result.warnings)} warnings{skipped}; outputs in {escape(str(out))}/"
-    )
-    if not result.reports and not result.errors:
-        # nothing to read at all (an empty folder, or one of unsupported files only): not a run of nothing
-        where = ", ".join(str(i) for i in inputs)
-        what = f"only unsupported files ({len(result.skipped)})" if result.skipped else "no report found"
-        err.print(f"error: no reports to read in {escape(where)}: {what}; corroborate reads .txt, .html, .htm and .jsonl")
-        raise typer.Exit(2)
-    raise typer.Exit(result.exit_code)
+            stop(f"a worker process died (killed, or out of memory); no output written, {unchanged}. "
+                 "Run again with fewer --workers, or --workers 1 to see which input causes it.", EXIT_WORKER)
+        except OSError as exc:
+            if _output_error(exc, staged.path):
+                stop(f"cannot write outputs to {out}: {exc.strerror or exc}; nothing written, {unchanged}")
+            stop(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+    return result, n_workers
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ features, and each incident is reconciled from its own reports, read back from d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -59,11 +60,26 @@ class Result:
 
 
 def estimate_total(inputs: Iterable[str | os.PathLike]) -> int:
-    """How many reports the inputs hold, for a progress bar: files, plus lines of JSONL files."""
+    """How many reports the inputs hold, for a progress bar: files, plus lines of JSONL files; a URL
+    counts one, standard input none. Files that a run does not read (hidden ones, corroborate output
+    folders) are not counted."""
+    from corroborate.ingest.readers import OUTPUT_MARKER, is_url
+
     total = 0
     for item in inputs:
+        if is_url(item):
+            total += 1
+            continue
+        if str(item) == "-":
+            continue
         path = Path(item)
-        files = (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        if path.is_dir():
+            outputs = {marker.parent for marker in path.rglob(OUTPUT_MARKER)}
+            files = (p for p in path.rglob("*") if p.is_file()
+                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                     and not outputs.intersection(p.parents))
+        else:
+            files = [path]
         for file in files:
             if file.suffix.lower() in JSONL_SUFFIXES:
                 try:
@@ -142,14 +158,19 @@ def iter_raw(
 
 
 def analyze_reports(reports: Iterable[Report], *, batch_size: int = BATCH_SIZE) -> Iterator[Report]:
-    """Parse already-cleaned reports with spaCy in batches, then analyze and assess each, in order."""
+    """Parse already-cleaned reports with spaCy in batches (a long text in chunks, see
+    :func:`corroborate.analyze.nlp.parse`), then analyze and assess each, in order."""
+    from itertools import islice
+
     from corroborate.analyze import analyze_doc
-    from corroborate.analyze.nlp import load_nlp
+    from corroborate.analyze.nlp import load_nlp, parse_all
     from corroborate.assess import assess_report
 
     nlp = load_nlp()
-    for doc, report in nlp.pipe(((r.text, r) for r in reports), as_tuples=True, batch_size=batch_size):
-        yield assess_report(analyze_doc(report, doc), doc)
+    reports = iter(reports)
+    while batch := list(islice(reports, batch_size)):
+        for doc, report in zip(parse_all([r.text for r in batch], nlp, batch_size=batch_size), batch):
+            yield assess_report(analyze_doc(report, doc), doc)
 
 
 #: The one key of a report's JSON line that the incidents stage sets (its signals' count of
@@ -190,8 +211,10 @@ def stream(
     to a work file as they come; in memory stay only each report's clustering features
     (a MinHash signature and its name sets) and offsets. The returned result's ``reports``
     and ``incidents`` read the output files back on demand. Both files are written under
-    temporary names and renamed when complete, so an interrupted run leaves no partial
-    output under the final names.
+    temporary names and renamed when complete; a run that raises (or is interrupted) removes
+    its temporary files, and leaves no partial output under the final names. (``corroborate
+    run`` goes further: ``out_dir`` is a new folder, swapped in whole for ``--out`` at the end;
+    see :class:`corroborate.report.StagedOutput`.)
 
     ``on_report`` is called with each report's id as soon as it is analyzed. Bad inputs never stop the run: each becomes one :class:`InputError` in
     ``result.errors`` (and is passed to ``on_error`` as it is found). Reports that are all
@@ -247,6 +270,8 @@ def stream(
                 signatures(unsigned)
                 unsigned.clear()
 
+    incidents = reports = None
+    done = False
     try:
         if previous is not None:
             where = f"the previous run ({Path(previous) / 'reports.jsonl'})"
@@ -312,9 +337,13 @@ def stream(
             tally.add_values(work.ids[i], values, outlets[work.ids[i]])
         reports.move(out / "reports.jsonl")
         incidents.move(out / "incidents.jsonl")
+        done = True
     finally:
-        work.close()
-        work.path.unlink(missing_ok=True)
+        for store in (work, *([] if done else [reports, incidents])):
+            if store is not None:
+                with contextlib.suppress(OSError):  # a full disk fails the last flush: the file goes anyway
+                    store.close()
+                store.path.unlink(missing_ok=True)
     result.reports, result.incidents, result.sources = reports, incidents, tally.sources()
     return result
 

@@ -67,10 +67,18 @@ class JsonlStore(Sequence, Generic[T]):
             self._writer.flush()
 
     def close(self) -> None:
-        for handle in (self._writer, self._reader):
+        """Close the file; both handles are closed even if writing the last buffered lines fails (a
+        full disk), and then that error is raised."""
+        handles, self._writer, self._reader = (self._writer, self._reader), None, None
+        failed = None
+        for handle in handles:
             if handle is not None:
-                handle.close()
-        self._writer = self._reader = None
+                try:
+                    handle.close()
+                except OSError as exc:
+                    failed = failed or exc
+        if failed is not None:
+            raise failed
 
     def move(self, target: str | os.PathLike) -> None:
         """Rename the file (atomically, on one file system); the offsets stay valid. A store that
