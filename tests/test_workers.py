@@ -21,7 +21,10 @@ CLI = str(Path(sys.executable).with_name("corroborate"))
 
 
 def _outputs(directory: Path) -> dict[str, bytes]:
-    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    """Every output file's bytes, but the marker file (it holds the time it was written)."""
+    from corroborate.ingest.readers import OUTPUT_MARKER
+
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and p.name != OUTPUT_MARKER)
     return {str(p.relative_to(directory)): p.read_bytes() for p in files}
 
 
@@ -166,10 +169,10 @@ def test_a_killed_worker_fails_the_run_with_one_clear_error_and_no_output(tmp_pa
     out = tmp_path / "out"
     proc = subprocess.Popen([CLI, "run", str(inputs), "--out", str(out), "--workers", "2", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    work_file = out / ".reports.analyzed.jsonl.tmp"
     deadline = time.monotonic() + 120
     while working and proc.poll() is None and time.monotonic() < deadline:
-        if work_file.is_file() and work_file.stat().st_size > 0:
+        # the run's work file, in the new folder it writes beside --out
+        if any(f.stat().st_size > 0 for f in tmp_path.glob(".out.corroborate-new-*/.reports.analyzed.jsonl.tmp")):
             break  # the workers have sent back their first results
         time.sleep(0.02)
     killed = None
@@ -189,6 +192,7 @@ def test_a_killed_worker_fails_the_run_with_one_clear_error_and_no_output(tmp_pa
     assert proc.returncode == 3, stderr
     assert stderr.strip().splitlines()[-1].startswith("error: a worker process died")
     assert not (out / "reports.jsonl").exists() and not (out / "incidents.jsonl").exists()
+    assert not list(tmp_path.glob(".out.corroborate-new-*")), "the new folder is removed"
 
 
 #: A run of two workers over a small input, in a process of its own, with one of the races
