@@ -43,6 +43,7 @@ import gva_counts  # noqa: E402
 import gva_incidents  # noqa: E402
 import html_scale  # noqa: E402
 import ingest
+import long_docs
 import injected  # noqa: E402
 import memory  # noqa: E402
 import muc4  # noqa: E402
@@ -221,6 +222,8 @@ def main() -> None:
               f"| {res['main_mb']:.0f} | {res['worker_mb']:.0f} | {res['processes']} |", flush=True)
         if k > 1:
             shutil.rmtree(OUT / f"gva-x{k}", ignore_errors=True)
+    print("\npeak memory for one long document (--workers 1):")
+    long_docs.main()
     p, r, f, n_pred, n_gold = gva_clustering()
     print("\n| quality (dev data) | P | R | F1 | notes |")
     print("|---|---:|---:|---:|---|")

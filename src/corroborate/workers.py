@@ -95,6 +95,7 @@ def to_report(raw: RawDoc) -> Report:
         text=cleaned.text,
         removed=cleaned.removed,
         origin=raw.origin,
+        encoding=raw.encoding,
     )
 
 
@@ -122,7 +123,7 @@ def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True
     ``sign``: replace the features' shingles by their MinHash signature here (in a worker);
     otherwise the caller does it (see :func:`corroborate.pipeline.stream`)."""
     from corroborate.analyze import analyze_doc, takes_part
-    from corroborate.analyze.nlp import load_nlp, renew_if_grown
+    from corroborate.analyze.nlp import load_nlp, parse, parse_all, renew_if_grown
     from corroborate.assess import assess_report
     from corroborate.assess.sources import outlet_of, signal_values
     from corroborate.incidents.cluster import features, pack, signatures
@@ -131,12 +132,12 @@ def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True
     reports = [to_report(raw) for raw in raws]
     out: list[Analyzed | Failed] = []
     try:
-        docs = list(nlp.pipe([r.text for r in reports]))
+        docs = list(parse_all([r.text for r in reports], nlp))  # a long text in chunks (analyze.nlp.CHUNK_CHARS)
     except Exception:  # one bad document: parse the others one by one
         docs = []
         for report in reports:
             try:
-                docs.append(nlp(report.text))
+                docs.append(parse(report.text, nlp))
             except Exception as exc:  # noqa: BLE001 - reported as this input's error
                 docs.append(exc)
     feats = []

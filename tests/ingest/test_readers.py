@@ -169,3 +169,16 @@ def test_a_folder_of_same_named_pages_runs_as_one_report_each(tmp_path):
     result = run([tmp_path])
     assert sorted(r.id for r in result.reports) == ["site0/index", "site1/index", "site2/index"]
     assert not result.errors
+
+
+def test_a_text_over_the_length_limit_is_one_clear_error_and_one_at_the_limit_is_read(tmp_path):
+    sentence = "The council met on Tuesday to discuss the budget. "  # 50 characters
+    at_limit = sentence * (readers.MAX_TEXT_CHARS // len(sentence))
+    assert len(at_limit) == readers.MAX_TEXT_CHARS == 2_000_000
+    (tmp_path / "long.txt").write_text(at_limit, encoding="utf-8")
+    (tmp_path / "longer.txt").write_text(at_limit + "More.", encoding="utf-8")
+    items = {getattr(i, "id", None) or i.input: i for i in _read(tmp_path / "long.txt", tmp_path / "longer.txt")}
+    assert isinstance(items["long"], RawDoc) and len(items["long"].text) == 2_000_000
+    error = items[str(tmp_path / "longer.txt")]
+    assert isinstance(error, InputError)
+    assert error.message == "text too long (2,000,005 characters; the limit is 2,000,000)"

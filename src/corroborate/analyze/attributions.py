@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from importlib import resources
 
@@ -74,9 +75,11 @@ def outlet_name(phrase: str) -> str | None:
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
-    for start, end in spans:
-        if start < pos < end:
-            return start, end
+    """The span of ``spans`` (in text order, none overlapping another: :func:`find_quotes`)
+    that holds ``pos`` strictly inside it, if any: only the last one starting before ``pos`` can."""
+    k = bisect_left(spans, (pos,)) - 1
+    if k >= 0 and spans[k][1] > pos:
+        return spans[k]
     return None
 
 
@@ -90,7 +93,7 @@ def _speaker_phrase(token: Token, lex: dict) -> tuple[str, str]:
     ent = meta.ent_at.get(token.i)
     if ent is not None and ent.label_ not in _NAMED_ENTS:
         ent = None
-    ent = ent or next((e for e in meta.ents if e.label_ == "PERSON" and lo <= e.start and e.end <= hi), None)
+    ent = ent or next((e for e in meta.ents_from(lo, hi) if e.label_ == "PERSON" and e.end <= hi), None)
     if ent is not None:
         outlet = outlet_name(ent.text)
         if outlet:
@@ -107,7 +110,7 @@ def _speaker_phrase(token: Token, lex: dict) -> tuple[str, str]:
     of = [c for c in token.rights if c.dep_ == "prep" and c.lower_ == "of"]
     if of and token.lower_ in lex["titles"]:  # "the head of the country's Federal Security Service"
         end = list(of[0].subtree)[-1].i + 1
-        if any(e.label_ in {"ORG", "GPE", "NORP"} and e.start >= token.i for e in meta.ents if e.end <= end):
+        if any(e.label_ in {"ORG", "GPE", "NORP"} for e in meta.ents_from(token.i, end) if e.end <= end):
             return doc[start:end].text, "organization"
     phrase = doc[start:end].text
     outlet = outlet_name(phrase)
@@ -195,6 +198,7 @@ def extract_attributions(doc: Doc) -> tuple[list[Attribution], list[str]]:
     meta = info(doc)
     text = meta.text
     quotes = find_quotes(text)
+    quote_ends = [q[1] for q in quotes]  # in text order, as the quotations are
     found: list[Attribution] = []
     last_named: dict[str, str] = {}
     people: set[str] = set()
@@ -213,9 +217,11 @@ def extract_attributions(doc: Doc) -> tuple[list[Attribution], list[str]]:
             and not _inside((tok := doc[i]).idx, quotes) and (subj := _subject(tok, quotes)) is not None
         ]
         items += [(acc, obj, "according") for acc, obj in according if not _inside(acc.idx, quotes)]
+        # the quotations overlapping the sentence
+        around = quotes[bisect_right(quote_ends, sent.start_char) : bisect_left(quotes, (sent.end_char,))]
         for cue, subj, kind_of_cue in items:
             # quotations this cue introduces or closes: overlapping its sentence, not containing it
-            near = [q for q in quotes if q[0] < sent.end_char and q[1] > sent.start_char and not (q[0] < cue.idx < q[1])]
+            near = [q for q in around if not (q[0] < cue.idx < q[1])]
             if kind_of_cue == "verb" and cue.lower_ not in lex["core_cues"] and not near and not any(
                 c.dep_ == "ccomp" for c in cue.children
             ):

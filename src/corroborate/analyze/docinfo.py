@@ -8,6 +8,7 @@ a time).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
@@ -25,6 +26,7 @@ class DocInfo:
     alpha: list[bool]
     lengths: list[int]
     sent_of: list[int]  # for each token, the index of its sentence in ``sents``
+    ent_starts: list[int]  # the first token of each entity (``ents`` are in text order)
 
     def sent(self, i: int) -> Span:
         """The sentence of token ``i``: ``doc[i].sent``, without spaCy's walk to its bounds."""
@@ -34,15 +36,20 @@ class DocInfo:
         """``span.text``, sliced from the text rather than joined from the span's tokens."""
         return self.text[span.start_char : span.end_char]
 
+    def ents_from(self, start: int, end: int) -> list[Span]:
+        """The cached entities whose first token lies in ``start`` .. ``end - 1`` (a bisection:
+        a long document's thousands of entities are not scanned for every sentence)."""
+        i = bisect_left(self.ent_starts, start)
+        return list(self.ents[i : bisect_left(self.ent_starts, end, i)])
+
     def ents_in(self, span: Span) -> list[Span]:
         """``span.ents``, from the cached entities: those that fall completely within the span."""
         out = []
-        for ent in self.ents:
-            if ent.start >= span.start:
-                if ent.end <= span.end:
-                    out.append(ent)
-                else:
-                    break
+        for ent in self.ents[bisect_left(self.ent_starts, span.start) :]:
+            if ent.end <= span.end:
+                out.append(ent)
+            else:
+                break
         return out
 
 
@@ -74,6 +81,7 @@ def info(doc: Doc) -> DocInfo:
     data = DocInfo(
         text=text, ents=ents, ent_at=ent_at, sents=sents, lowers=lowers,
         alpha=[bool(a) for _, _, a in table], lengths=[n for _, n, _ in table], sent_of=sent_of,
+        ent_starts=[ent.start for ent in ents],
     )
     _last = (doc, data)
     return data

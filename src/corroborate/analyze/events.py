@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -886,17 +887,18 @@ def _further_scopes(doc: Doc, sents: list[SpacySpan], frames) -> list[list[Spacy
     meta = info(doc)
     quotes = find_quotes(meta.text)
     framed = {meta.sent(f[2].i).start for f in frames if f[1]}
-    place_ents = [e for e in meta.ents if e.label_ in {"GPE", "LOC", "FAC"}]
+    quote_starts = [a for a, _ in quotes]
 
     def places(sent: SpacySpan) -> set[str]:
-        return {e.text.lower() for e in place_ents if sent.start <= e.start < sent.end}
+        return {e.text.lower() for e in meta.ents_from(sent.start, sent.end) if e.label_ in {"GPE", "LOC", "FAC"}}
 
     named = [places(s) for s in sents]
     main = next((here for here in named if here), set())
     groups: list[list[SpacySpan]] = []
     current: list[SpacySpan] | None = None
     for sent, here in zip(sents, named):
-        inside_quote = any(a <= sent.start_char < b for a, b in quotes)
+        k = bisect_right(quote_starts, sent.start_char) - 1  # quotations are in text order, none inside another
+        inside_quote = k >= 0 and sent.start_char < quotes[k][1]
         lowered = meta.text_of(sent).lower()
         if (
             sent.start in framed and here and not here & main and not inside_quote

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from importlib import resources
 
@@ -88,10 +88,13 @@ def assess_report(report: Report, doc: Doc) -> Report:
     per100 = 100.0 / n_words
     lex = lexicons()
     sentences = [s for s in meta.sents if sum(alpha[s.start : s.end]) >= MIN_SENTENCE_WORDS]
+    sentence_ends = [s.end_char for s in sentences]  # in text order
     named, unnamed, attributed = set(), set(), set()
     evidence: list[Evidence] = []
     for item in report.attributions:
-        hit = {i for i, s in enumerate(sentences) if _overlaps(s.start_char, s.end_char, item.start, item.end)}
+        first = bisect_right(sentence_ends, item.start)  # the sentences before it end at or before its start
+        last = bisect_left(sentence_ends, item.end, first) + 1  # ... and those after it start at or after its end
+        hit = {i for i in range(first, min(last, len(sentences))) if _overlaps(sentences[i].start_char, sentences[i].end_char, item.start, item.end)}
         attributed |= hit
         if item.speaker_type == "unnamed":
             unnamed |= hit

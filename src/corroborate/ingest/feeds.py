@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 from corroborate.ingest.readers import (
+    MAX_TEXT_CHARS,
     BadInput,
     RawDoc,
     ReadOptions,
@@ -41,8 +42,6 @@ MAX_SITEMAP_DEPTH = 3
 MAX_SITEMAP_URLS = 10_000
 #: At most this many sitemap files are fetched for one sitemap index.
 MAX_SITEMAPS = 100
-#: An item's text longer than this is refused (spaCy's ``max_length``).
-MAX_TEXT_CHARS = 1_000_000
 #: Decompressed size limit of a gzipped feed or sitemap.
 MAX_XML_BYTES = 10 * 1024 * 1024
 

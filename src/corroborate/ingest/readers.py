@@ -61,8 +61,9 @@ SUPPORTED = FORMATS | {GZIP_SUFFIX}
 MAX_DOC_BYTES = 10 * 1024 * 1024
 #: A .json or .rss/.atom/.xml file (read whole) larger than this is refused; JSONL and CSV are streamed.
 MAX_FILE_BYTES = 100 * 1024 * 1024
-#: spaCy's default ``nlp.max_length``; longer texts are refused, not truncated.
-MAX_TEXT_CHARS = 1_000_000
+#: One text longer than this is refused, not truncated. A long text is parsed in chunks
+#: (:mod:`corroborate.analyze.nlp`): one of 2,000,000 characters runs in about 520 MB (bench/long_docs.py).
+MAX_TEXT_CHARS = 2_000_000
 
 
 #: A folder holding this file is a corroborate output folder: never read as input.

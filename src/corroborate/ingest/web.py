@@ -52,6 +52,7 @@ import httpx
 
 from corroborate import __version__
 from corroborate.ingest.readers import (
+    MAX_TEXT_CHARS,
     BadInput,
     RawDoc,
     ReadOptions,
@@ -71,8 +72,6 @@ ALLOW_PRIVATE_ENV = "CORROBORATE_ALLOW_PRIVATE_URLS"
 MAX_CRAWL_DELAY = 10.0
 #: robots.txt files larger than this are not read (everything is then allowed).
 MAX_ROBOTS_BYTES = 512 * 1024
-#: A text/plain page longer than this is refused, as a ``.txt`` file is (spaCy's ``max_length``).
-MAX_TEXT_CHARS = 1_000_000
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
