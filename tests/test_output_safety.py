@@ -380,15 +380,17 @@ def test_sigterm_is_handled_as_ctrl_c(tmp_path, demo_out, big_input):
     assert snapshot(out) == before and sorted(os.listdir(tmp_path)) == ["out"]
 
 
-@pytest.mark.xfail(strict=True, reason="worker processes print a KeyboardInterrupt traceback on Ctrl-C while they start: "
-                   "corroborate.workers must start them with SIGINT blocked (asked of the lead)")
-def test_ctrl_c_with_worker_processes_is_one_line(tmp_path, demo_out, big_input):
+@pytest.mark.parametrize("working", [False, True], ids=["while-workers-start", "while-workers-work"])
+def test_ctrl_c_with_worker_processes_is_one_line(tmp_path, demo_out, big_input, working):
     out = tmp_path / "out"
     shutil.copytree(demo_out, out)
     before = snapshot(out)
     proc = start("run", big_input, "--out", out, "--workers", "2")
-    wait_for(lambda: staging(tmp_path), proc)
-    time.sleep(1.5)  # the workers are importing spaCy and loading the model
+    if working:
+        wait_for(lambda: analyzing(tmp_path), proc)  # the workers have sent back results
+    else:
+        wait_for(lambda: staging(tmp_path), proc)
+        time.sleep(1.5)  # the workers are importing spaCy and loading the model
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert snapshot(out) == before and sorted(os.listdir(tmp_path)) == ["out"]

@@ -17,6 +17,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.context import SpawnContext, SpawnProcess
 
 from corroborate.ingest.readers import RawDoc
 from corroborate.records import InputError, Report
@@ -250,7 +251,7 @@ def analyze_stream(raws: Iterable[RawDoc], *, workers: int = 1, keep_lead: bool 
     from concurrent.futures.process import BrokenProcessPool
 
     others = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_quiet_spawn_context(), initializer=_worker_start)
     pending: deque = deque()
     seen: set = set()
 
@@ -284,13 +285,40 @@ def analyze_stream(raws: Iterable[RawDoc], *, workers: int = 1, keep_lead: bool 
                 yield from collect()
         while pending:
             yield from collect()
-    except WorkerError:
+    except (WorkerError, KeyboardInterrupt):
         # A worker the pool started while another died is neither stopped nor told to stop by
-        # the pool: it would wait for work for ever, and the pool's shutdown with it.
+        # the pool: it would wait for work for ever, and the pool's shutdown with it. On Ctrl-C,
+        # the batches in progress are not waited for.
         _stop(pool_processes())
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _QuietProcess(SpawnProcess):
+    """A spawned worker started with SIGINT blocked: Ctrl-C reaches the whole process group, and
+    only the main process must act on it (stop the workers, say what was kept, exit 130); a worker
+    that took it too would print a ``KeyboardInterrupt`` traceback. The blocked mask is inherited
+    across the spawn's exec; the main process stops the workers with SIGTERM, which stays
+    unblocked. (Module level: the pool pickles the process object.)"""
+
+    def start(self) -> None:
+        import signal
+
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+class _QuietSpawnContext(SpawnContext):
+    Process = _QuietProcess
+
+
+def _quiet_spawn_context() -> SpawnContext:
+    """The "spawn" context, its workers started with SIGINT blocked (:class:`_QuietProcess`)."""
+    return _QuietSpawnContext()
 
 
 def _stop(processes: Iterable) -> None:
