@@ -16,11 +16,10 @@ from corroborate.ingest.feeds import (
     root_name,
 )
 from corroborate.ingest.readers import RawDoc, ReadOptions
-from corroborate.ingest.web import Fetcher, FetchLimits, Guard
 from corroborate.records import InputError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from httpserver import LocalServer, Reply
+from httpserver import Reply
 
 RSS2 = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -286,19 +285,6 @@ PAGE = """<!DOCTYPE html><html><head><title>{title}</title>{meta}</head><body><a
 <p>Officers arrived within minutes and found the victims near the corner of Main Street and Fifth Avenue.</p>
 <p>A suspect was arrested at the scene, according to a police spokesperson who spoke to reporters.</p>
 </article></body></html>"""
-
-
-@pytest.fixture
-def server():
-    with LocalServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def fetcher():
-    limits = FetchLimits(connect_timeout=2.0, read_timeout=2.0, total_timeout=10.0, backoff=0.05, host_interval=0.0)
-    with Fetcher(limits, guard=Guard(allow_private=True)) as f:
-        yield f
 
 
 def test_a_local_sitemap_file_fetches_its_pages(server, fetcher):

@@ -28,6 +28,9 @@ from corroborate.records import InputError
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from httpserver import LocalServer, Reply
 
+#: as the ``fetcher`` fixture's (tests/ingest/conftest.py)
+FAST = FetchLimits(connect_timeout=2.0, read_timeout=2.0, total_timeout=10.0, retries=2, backoff=0.05, host_interval=0.0)
+
 ARTICLE = """<!DOCTYPE html><html><head><title>Two killed in Main Street shooting</title>
 <meta property="article:published_time" content="2024-05-02T14:30:00+00:00"></head>
 <body><nav><a href="/">Home</a></nav><article><h1>Two killed in Main Street shooting</h1>
@@ -36,19 +39,6 @@ ARTICLE = """<!DOCTYPE html><html><head><title>Two killed in Main Street shootin
 <p>A suspect was arrested at the scene, according to a police spokesperson who spoke to reporters.</p>
 </article></body></html>"""
 
-FAST = FetchLimits(connect_timeout=2.0, read_timeout=2.0, total_timeout=10.0, retries=2, backoff=0.05, host_interval=0.0)
-
-
-@pytest.fixture
-def server():
-    with LocalServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def fetcher():
-    with Fetcher(FAST, guard=Guard(allow_private=True)) as f:
-        yield f
 
 
 def read(url: str, fetcher: Fetcher, **options) -> list[RawDoc | InputError]:
