@@ -80,8 +80,8 @@ def run(
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Report files (.txt, .html, .htm, .jsonl), directories (read recursively), http(s) URLs, "
-            "or - for standard input.",
+            help="Report files (.txt, .html, .jsonl, .json, .csv, .rss, .atom, .xml, .warc, and any of these .gz), "
+            "folders (read recursively), http(s) URLs (pages, feeds, sitemaps), or - for standard input.",
             metavar="INPUT",
             show_default=False,
         ),
@@ -141,7 +141,7 @@ def run(
     The outputs are written into a new folder beside --out, swapped in for it when complete: if the
     run stops (an error, Ctrl-C, killed), --out holds the complete previous outputs, never a mix.
 
-    A bad input (unreadable, binary, empty, not UTF-8, malformed JSON, no text) is reported on
+    A bad input (unreadable, binary, empty, malformed JSON, no text, a URL that cannot be fetched) is reported on
     stderr, one line each, and skipped; the rest of the batch still runs. Exit code: 0 done; 1 some
     inputs were bad; 2 nothing done (nothing to read, a usage error, --out refused or not writable);
     3 a worker process died; 130 interrupted.

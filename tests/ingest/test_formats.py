@@ -469,13 +469,15 @@ def _warc(path, gz):
             ("https://herald.example/logo.png", "200 OK", "image/png", b"\x89PNG\r\n\x1a\n\x00\x00"),
             ("https://herald.example/old", "301 Moved Permanently", "text/html", b""),
             ("https://herald.example/caf\xe9", "200 OK", "application/xhtml+xml; charset=windows-1252",
-             PAGE.format(title="Caf\xe9 fire", head="", body=f"\u201c{BODY}\u201d").encode("cp1252")),
+             PAGE.format(title="Caf\xe9 fire", body=f"\u201c{BODY}\u201d",
+                         head='<meta property="article:published_time" content="2024-05-05T08:00:00+00:00">').encode("cp1252")),
         ]
         for url, status, ctype, body in responses:
             request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "herald.example")], is_http_request=True)
             writer.write_record(writer.create_warc_record(url, "request", http_headers=request))
             headers = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
+                                                          warc_headers_dict={"WARC-Date": "2024-05-06T10:00:00Z"}))
         writer.write_record(writer.create_revisit_record("https://herald.example/fire", digest="sha1:AAAA",
                                                          refers_to_uri="https://herald.example/fire", refers_to_date="2024-05-06T10:00:00Z"))
 
@@ -490,6 +492,8 @@ def test_warc_html_responses_are_reports(tmp_path, name):
     assert (fire.id, fire.url, fire.title, fire.source, fire.encoding) == (
         "crawl/3", "https://herald.example/fire", "Market fire", "herald.example", "utf-8")
     assert (cafe.id, cafe.title, cafe.encoding) == ("crawl/11", "Caf\xe9 fire", "cp1252")
+    # the page's own date of publication; else the record's capture date (WARC-Date)
+    assert (cafe.published, fire.published) == ("2024-05-05T08:00:00+00:00", "2024-05-06T10:00:00+00:00")
     assert f"\u201c{BODY}\u201d" in cafe.text
     for doc in (fire, cafe):  # the origin's offset is the record's: warcio reads it back from there
         where, offset = doc.origin.rsplit("@", 1)

@@ -182,3 +182,14 @@ def test_a_text_over_the_length_limit_is_one_clear_error_and_one_at_the_limit_is
     error = items[str(tmp_path / "longer.txt")]
     assert isinstance(error, InputError)
     assert error.message == "text too long (2,000,005 characters; the limit is 2,000,000)"
+
+
+def test_the_headline_is_cut_from_the_text_only_when_it_is_the_first_line(tmp_path):
+    body = "<p>Cafe owner said two people were hurt in the fire on Monday night.</p><p>The street was closed.</p>"
+    (tmp_path / "own-line.html").write_text(f"<html><head><title>Fire on Main Street</title></head><body><article>"
+                                            f"<h1>Fire on Main Street</h1>{body}</article></body></html>", encoding="utf-8")
+    (tmp_path / "prefix.html").write_text(f"<html><head><title>Cafe</title></head><body><article>{body}</article></body></html>",
+                                          encoding="utf-8")
+    own, prefix = _read(tmp_path / "own-line.html", tmp_path / "prefix.html")
+    assert own.text.startswith("Cafe owner said") and own.title == "Fire on Main Street"
+    assert prefix.text.startswith("Cafe owner said")  # a title that is only the text's first word stays in it

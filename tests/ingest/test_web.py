@@ -79,6 +79,20 @@ def test_plain_text_is_a_report_and_other_content_types_are_one_error(server, fe
     assert only_error(read(server.url("/logo.png"), fetcher)) == "not a page corroborate reads (content type image/png)"
 
 
+def test_pages_in_other_encodings_are_decoded_by_their_http_charset_or_their_bytes(server, fetcher):
+    text = "Caf\u00e9 owner said two people were hurt \u2014 \u201cit was chaos\u201d."
+    server.route("/cp1252.txt", Reply(body=text.encode("cp1252"), content_type="text/plain; charset=windows-1252"))
+    server.route("/utf16.txt", Reply(body=text.encode("utf-16"), content_type="text/plain"))  # BOM, no charset
+    page = f"<html><head><title>Market news</title></head><body><article><p>{text}</p><p>{text}</p></article></body></html>"
+    server.route("/latin.html", Reply(body=page.encode("cp1252"), content_type="text/html; charset=windows-1252"))
+    [plain] = read(server.url("/cp1252.txt"), fetcher)
+    [wide] = read(server.url("/utf16.txt"), fetcher)
+    [html] = read(server.url("/latin.html"), fetcher)
+    assert (plain.text, plain.encoding) == (text, "cp1252")
+    assert wide.text == text and wide.encoding.startswith("utf-16")
+    assert text in html.text and html.encoding == "cp1252"
+
+
 def test_a_page_with_no_article_text_is_one_error(server, fetcher):
     server.route("/empty", Reply(body="<html><body><nav></nav></body></html>"))
     [error] = read(server.url("/empty"), fetcher)

@@ -229,7 +229,7 @@ def _entry_text(entry) -> str:
     value, kind = best.get("value") or "", (best.get("type") or "text/html").lower()
     text = html_fragment_text(value) if "html" in kind else "\n".join(
         line.strip() for line in value.strip().splitlines() if line.strip())
-    if len(text) > MAX_TEXT_CHARS:
+    if len(text) > MAX_TEXT_CHARS:  # a blank text is the caller's error (it names the item)
         raise BadInput(f"text too long ({len(text):,} characters; the limit is {MAX_TEXT_CHARS:,})")
     return text
 

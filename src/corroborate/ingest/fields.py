@@ -112,7 +112,7 @@ def record_to_doc(obj: Mapping[str, Any], *, where: str, fallback_id: str, field
     trafilatura. title, url, source and byline must be strings (``authors`` may be a list of
     strings, joined with ", "); published a string or a number (epoch seconds). A published value
     that cannot be read as a date is dropped with a warning on the document; the report is kept."""
-    from corroborate.ingest.readers import RawDoc, _checked_text, domain_of, html_to_doc
+    from corroborate.ingest.readers import RawDoc, checked_text, domain_of, html_to_doc
 
     names = names_for(field_map or {})
     folded = {key.lower(): key for key in obj if isinstance(key, str)} if any(isinstance(k, str) and k != k.lower() for k in obj) else None
@@ -156,7 +156,7 @@ def record_to_doc(obj: Mapping[str, Any], *, where: str, fallback_id: str, field
         if found is not None and not isinstance(found[1], str):
             raise BadInput(f"{found[0]!r} must be a string, got {_type_name(found[1])}")
     if text_found and text_found[1].strip():
-        doc = RawDoc(id=doc_id, origin=where, text=_checked_text(text_found[1]))
+        doc = RawDoc(id=doc_id, origin=where, text=checked_text(text_found[1]))
     elif html_found and html_found[1].strip():
         doc = html_to_doc(html_found[1], doc_id=doc_id, origin=where, url=meta["url"])
     else:

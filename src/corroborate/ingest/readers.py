@@ -345,7 +345,8 @@ def _read_bytes(path: Path, compressed: bool = False, limit: int | None = None) 
     return data
 
 
-def _checked_text(text: str) -> str:
+def checked_text(text: str) -> str:
+    """``text``, or :class:`BadInput` if it is blank or longer than :data:`MAX_TEXT_CHARS`."""
     if not text.strip():
         raise BadInput("no text")
     if len(text) > MAX_TEXT_CHARS:
@@ -355,7 +356,7 @@ def _checked_text(text: str) -> str:
 
 def _text_doc(data: bytes, *, doc_id: str, origin: str) -> RawDoc:
     text, encoding = decode_text(data)
-    title, body = split_headline(_checked_text(text))
+    title, body = split_headline(checked_text(text))
     return RawDoc(id=doc_id, origin=origin, text=body, title=title, encoding=encoding)
 
 
@@ -393,9 +394,9 @@ def html_to_doc(html: bytes | str, *, doc_id: str, origin: str, url: str | None 
     extracted = _extract(tree if tree is not None else html, url)
     if extracted is None:
         raise BadInput("no article text found in the HTML (malformed page, or not an article)")
-    text = _checked_text(extracted.text)
+    text = checked_text(extracted.text)
     title = extracted.title or None
-    if title and text.startswith(title):
+    if title and text.startswith(title) and text[len(title):len(title) + 1] in ("", "\n"):  # the headline's own line
         text = text[len(title):].lstrip("\n")
     page_url = url or extracted.url
     published = normalize_date(extracted.date)

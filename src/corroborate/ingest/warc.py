@@ -3,7 +3,8 @@
 Each HTML page the archive holds is one report: a ``response`` record with HTTP status 200 and a
 content type of ``text/html`` or ``application/xhtml+xml`` (or a ``resource`` record of those types).
 Its text and metadata come from the page, through :func:`~corroborate.ingest.readers.html_to_doc`;
-its url is the record's ``WARC-Target-URI``. Other records (requests, metadata, revisits, images,
+its url is the record's ``WARC-Target-URI``, and its ``published`` the page's own date, else the
+record's capture date (``WARC-Date``). Other records (requests, metadata, revisits, images,
 redirects, errors) are passed over silently.
 
 Ids: ``<file id>/<n>``, where n is the record's position in the archive (1 for its first record,
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from corroborate.ingest.dates import normalize_date
 from corroborate.ingest.decode import BadInput
 from corroborate.records import InputError
 
@@ -108,6 +110,8 @@ def read_warc(path: Path, *, base_id: str) -> Iterator[Any]:
                 except BadInput as exc:
                     yield InputError(input=where, message=f"{url or 'record ' + str(number)}: {exc}")
                     continue
+                if doc.published is None:  # the page states no date: when it was captured
+                    doc.published = normalize_date(record.rec_headers.get_header("WARC-Date"))
                 yield doc
         except ArchiveLoadFailed as exc:
             yield _malformed(path, number + 1, records.offset, str(exc))

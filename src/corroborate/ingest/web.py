@@ -51,11 +51,12 @@ import httpcore
 import httpx
 
 from corroborate import __version__
+from corroborate.ingest.decode import decode_text
 from corroborate.ingest.readers import (
-    MAX_TEXT_CHARS,
     BadInput,
     RawDoc,
     ReadOptions,
+    checked_text,
     domain_of,
     html_to_doc,
     is_url,
@@ -573,14 +574,10 @@ def read_response(response: Response, origin: str, doc_id: str, options: ReadOpt
                                 base_url=response.url)
             return
         if kind == "html":
-            yield html_to_doc(body, doc_id=doc_id, origin=origin, url=response.url)
+            yield html_to_doc(body, doc_id=doc_id, origin=origin, url=response.url, charset=response.charset)
         elif kind == "text":
-            text, encoding = decode_text(body, response.charset)
-            if not text.strip():
-                raise BadInput("no text")
-            if len(text) > MAX_TEXT_CHARS:
-                raise BadInput(f"text too long ({len(text):,} characters; the limit is {MAX_TEXT_CHARS:,})")
-            yield RawDoc(id=doc_id, origin=origin, text=text, url=response.url, source=domain_of(response.url),
+            text, encoding = decode_text(body, declared=response.charset)
+            yield RawDoc(id=doc_id, origin=origin, text=checked_text(text), url=response.url, source=domain_of(response.url),
                          encoding=encoding)
         else:
             raise BadInput(f"not a page corroborate reads (content type {response.content_type or 'unknown'})")
@@ -623,23 +620,6 @@ def _root_name(body: bytes) -> str | None:
     from corroborate.ingest.feeds import root_name
 
     return root_name(body)
-
-
-def decode_text(body: bytes, charset: str | None) -> tuple[str, str]:
-    """Decode a text/plain body: its declared charset, else UTF-8, else what charset-normalizer finds."""
-    if b"\x00" in body[:8192] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise BadInput("binary content (contains NUL bytes), not text")
-    for encoding in ([charset] if charset else []) + ["utf-8-sig"]:
-        try:
-            return body.decode(encoding), encoding.removesuffix("-sig")
-        except (LookupError, UnicodeDecodeError):
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(body).best()
-    if best is None:
-        raise BadInput("cannot decode the text: not UTF-8 and no usable charset")
-    return str(best), best.encoding
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
