@@ -43,14 +43,15 @@ import gva_counts  # noqa: E402
 import gva_incidents  # noqa: E402
 import html_scale  # noqa: E402
 import ingest
-import long_docs
 import injected  # noqa: E402
+import long_docs
 import memory  # noqa: E402
 import muc4  # noqa: E402
 import relevance  # noqa: E402
 import scale  # noqa: E402
 from metrics import bcubed  # noqa: E402
 
+from corroborate.ingest.readers import OUTPUT_MARKER
 from corroborate.splits import ecb_key, gva_key, held_out  # noqa: E402
 
 
@@ -72,8 +73,12 @@ def run_corroborate(inputs: Path = GVA, out: Path = OUT / "gva", workers: int | 
 
 
 def same_outputs(a: Path, b: Path) -> bool:
-    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
-    return files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file()) and all(
+    """Every output file byte for byte, but the marker file (it holds the time it was written)."""
+    def outputs(folder: Path) -> list[Path]:
+        return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and p.name != OUTPUT_MARKER)
+
+    files = outputs(a)
+    return files == outputs(b) and all(
         (a / f).read_bytes() == (b / f).read_bytes() for f in files)
 
 
