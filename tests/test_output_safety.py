@@ -534,8 +534,6 @@ def test_a_url_input_reaches_the_reader_unmangled(tmp_path):
 
 
 def test_urls_file_that_cannot_be_read_is_a_usage_error(tmp_path):
-    pytest.importorskip("corroborate.ingest.web").__dict__.get("read_url_list") or pytest.skip(
-        "corroborate.ingest.web.read_url_list is not written yet")
     proc = corroborate("run", "--urls", tmp_path / "missing.txt", "--out", tmp_path / "out")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -543,11 +541,16 @@ def test_urls_file_that_cannot_be_read_is_a_usage_error(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_a_bad_map_is_one_clear_error(tmp_path):
-    from corroborate.ingest import readers
+def test_a_urls_line_that_is_not_a_url_is_one_error_naming_the_file_and_line_once(tmp_path):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("# today's pages\nhttps://news.example/a\n\nnot a url\n", encoding="utf-8")
+    proc = corroborate("run", "--urls", urls, "--out", tmp_path / "out")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == f"error: --urls {urls}:4: not an http(s) URL: 'not a url'"
+    assert not (tmp_path / "out").exists()
 
-    if not hasattr(readers, "parse_field_map"):
-        pytest.skip("corroborate.ingest.readers.parse_field_map is not written yet")
+
+def test_a_bad_map_is_one_clear_error(tmp_path):
     proc = corroborate("run", DEMO, "--map", "text", "--out", tmp_path / "out")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()

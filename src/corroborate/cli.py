@@ -225,8 +225,8 @@ def _url_list(path: str) -> list[str]:
         _fail(f"--urls: {exc}")
     except OSError as exc:
         _fail(f"--urls {path}: cannot read: {exc.strerror or exc}")
-    except ValueError as exc:
-        _fail(f"--urls {path}: {exc}")
+    except ValueError as exc:  # web.UrlListError: its message names the file and the line
+        _fail(f"--urls {exc}")
     return []
 
 
