@@ -251,10 +251,10 @@ def test_the_guard_refuses_loopback_without_the_environment_variable(server, mon
     monkeypatch.delenv(ALLOW_PRIVATE_ENV, raising=False)
     server.route("/story", Reply(body=ARTICLE))
     with Fetcher(FAST) as fetcher:
-        assert only_error(read(server.url("/story"), fetcher)) == "refused: 127.0.0.1 is a loopback address"
+        assert only_error(read(server.url("/story"), fetcher)) == "refused: 127.0.0.1 is a loopback address (set CORROBORATE_ALLOW_PRIVATE_URLS=1 to allow it)"
         message = only_error(read(f"http://localhost:{server.port}/story", fetcher))
     # a name is checked after DNS resolution, so "localhost" is refused too
-    assert message.startswith("refused: localhost resolves to ") and message.endswith("a loopback address")
+    assert message.startswith("refused: localhost resolves to ") and message.endswith("a loopback address (set CORROBORATE_ALLOW_PRIVATE_URLS=1 to allow it)")
     assert server.hits == []  # nothing reached the server
 
 
@@ -289,7 +289,7 @@ def test_a_redirect_to_a_private_address_is_refused(server, monkeypatch):
     server.route("/to-loopback", Reply(302, headers={"Location": f"http://127.0.0.2:{server.port}/story"}))
     with Fetcher(FAST, guard=guard) as fetcher:
         assert only_error(read(server.url("/to-private"), fetcher)) == (
-            "refused: 10.0.0.5 is a private address (redirected to http://10.0.0.5/admin)")
+            "refused: 10.0.0.5 is a private address (set CORROBORATE_ALLOW_PRIVATE_URLS=1 to allow it) (redirected to http://10.0.0.5/admin)")
         assert only_error(read(server.url("/to-loopback"), fetcher)).startswith("refused: 127.0.0.2 is a loopback address")
     assert server.hits_of("/story") == []
 
@@ -329,7 +329,7 @@ def test_guard_addresses(address, reason, reason_when_private_allowed):
     ("http://user:secret@example.com/", "refused: URLs with credentials (user:password@) are not fetched"),
     ("http://metadata.google.internal/", "refused: metadata.google.internal is a cloud metadata host"),
     ("http://169.254.169.254/latest/", "refused: 169.254.169.254 is a cloud metadata address"),
-    ("http://[::1]:8080/", "refused: ::1 is a loopback address"),
+    ("http://[::1]:8080/", "refused: ::1 is a loopback address (set CORROBORATE_ALLOW_PRIVATE_URLS=1 to allow it)"),
 ])
 def test_guard_urls(url, message, fetcher):
     with Fetcher(FAST, guard=Guard(allow_private=False)) as strict:

@@ -210,7 +210,7 @@ class Guard:
             return  # a name: checked after resolution, when connecting
         reason = self.why_refused(ip)
         if reason:
-            raise Refused(f"refused: {host} is {reason}")
+            raise Refused(f"refused: {host} is {reason}{_lift_hint(reason)}")
 
     def resolve(self, host: str, port: int) -> list[Address]:
         """The addresses of ``host``, all of them checked; refused if any one is forbidden."""
@@ -236,10 +236,20 @@ class Guard:
         for ip in ips:
             reason = self.why_refused(ip)
             if reason:
-                raise Refused(f"refused: {host} is {reason}" if literal else f"refused: {host} resolves to {ip}, {reason}")
+                raise Refused((f"refused: {host} is {reason}" if literal else f"refused: {host} resolves to {ip}, {reason}")
+                              + _lift_hint(reason))
         if not ips:
             raise FetchError(f"cannot resolve host {host} (no address)")
         return ips
+
+
+#: the refusals that ``CORROBORATE_ALLOW_PRIVATE_URLS=1`` lifts (:meth:`Guard.why_refused`)
+_LIFTABLE = frozenset({"a loopback address", "a private address", "a shared (CGNAT) address", "not a public address"})
+
+
+def _lift_hint(reason: str) -> str:
+    """What a refusal that the environment variable lifts adds to its message."""
+    return f" (set {ALLOW_PRIVATE_ENV}=1 to allow it)" if reason in _LIFTABLE else ""
 
 
 class _GuardedBackend(httpcore.SyncBackend):
