@@ -39,13 +39,20 @@ def read_jsonl(stream: BinaryIO, *, origin: str, base_id: str, options) -> Itera
             yield InputError(input=where, message=str(exc))
 
 
-def _json_object(line: str) -> dict:
+def _parse_json(text: str, *, one_line: bool) -> Any:
+    """``json.loads``, or :class:`BadInput` saying where it is malformed (the column of a JSONL
+    line; the line and column of a file)."""
     try:
-        obj = json.loads(line)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInput(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+        where = f"column {exc.colno}" if one_line else f"line {exc.lineno}, column {exc.colno}"
+        raise BadInput(f"malformed JSON ({exc.msg} at {where})") from None
     except RecursionError:
         raise BadInput("malformed JSON (nested too deeply)") from None
+
+
+def _json_object(line: str) -> dict:
+    obj = _parse_json(line, one_line=True)
     if not isinstance(obj, dict):
         raise BadInput(f"expected a JSON object, got {_json_type(obj)}")
     return obj
@@ -59,12 +66,7 @@ def read_json(data: bytes, *, origin: str, base_id: str, options) -> Iterator[An
     """A JSON file: an array of objects (one report each, origin ``path:<n>``, n from 1), one object (one
     report), or an object with the array under one key of :data:`LIST_KEYS`."""
     text, encoding = decode_text(data)
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"malformed JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise BadInput("malformed JSON (nested too deeply)") from None
+    value = _parse_json(text, one_line=False)
     if isinstance(value, dict):
         text_names = set(names_for(options.field_map)["text"] + names_for(options.field_map)["html"])
         lists = [key for key in LIST_KEYS if isinstance(value.get(key), list)]
