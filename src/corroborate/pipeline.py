@@ -63,7 +63,7 @@ def estimate_total(inputs: Iterable[str | os.PathLike]) -> int:
     """How many reports the inputs hold, for a progress bar: files, plus lines of JSONL files; a URL
     counts one, standard input none. Files that a run does not read (hidden ones, corroborate output
     folders) are not counted."""
-    from corroborate.ingest.readers import OUTPUT_MARKER, is_url
+    from corroborate.ingest.readers import folder_files, is_url
 
     total = 0
     for item in inputs:
@@ -73,13 +73,7 @@ def estimate_total(inputs: Iterable[str | os.PathLike]) -> int:
         if str(item) == "-":
             continue
         path = Path(item)
-        if path.is_dir():
-            outputs = {marker.parent for marker in path.rglob(OUTPUT_MARKER)}
-            files = (p for p in path.rglob("*") if p.is_file()
-                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                     and not outputs.intersection(p.parents))
-        else:
-            files = [path]
+        files = folder_files(path) if path.is_dir() else [path]
         for file in files:
             if file.suffix.lower() in JSONL_SUFFIXES:
                 try:

@@ -113,6 +113,15 @@ def is_output_folder(path: Path) -> bool:
     return (path / OUTPUT_MARKER).is_file()
 
 
+def folder_files(path: Path) -> list[Path]:
+    """The files a run reads in folder ``path``, recursively, in order: hidden files and files in
+    hidden folders or in corroborate output folders (:func:`is_output_folder`) are left out."""
+    outputs = {marker.parent for marker in path.rglob(OUTPUT_MARKER)}
+    return [p for p in sorted(path.rglob("*")) if p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            and not outputs.intersection(p.parents)]
+
+
 def iter_inputs(inputs: Iterable[str | os.PathLike], options: ReadOptions | None = None) -> Iterator[RawDoc | InputError | Skipped]:
     """Yield raw documents, errors and skipped files from files, directories, URLs and ``-``
     (standard input), in order.
@@ -130,11 +139,7 @@ def iter_inputs(inputs: Iterable[str | os.PathLike], options: ReadOptions | None
             continue
         path = Path(item)
         if path.is_dir():
-            outputs = {marker.parent for marker in path.rglob(OUTPUT_MARKER)}  # corroborate output folders
-            children = [p for p in sorted(path.rglob("*")) if p.is_file()
-                        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                        and not outputs.intersection(p.parents)]
-            listed.append((str(item), children))
+            listed.append((str(item), folder_files(path)))
         else:
             listed.append((str(item), None))
     local = [(item, children) for item, children in listed if not (is_url(item) or item == "-")]
