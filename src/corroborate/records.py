@@ -19,12 +19,17 @@ from pydantic import BaseModel, ConfigDict, Field
 #: Version of the output contract (``reports.jsonl``, ``incidents.jsonl``,
 #: ``report.md``, ``report.html``). Adding fields keeps the major version;
 #: renaming or removing one bumps it.
-CONTRACT_VERSION = "1.4"  # 1.4: Report.encoding
+CONTRACT_VERSION = "1.5"  # 1.5: people (victim, suspect), places, date spans; 1.4: Report.encoding
 
 CountCategory = Literal["killed", "injured", "arrested", "missing", "kidnapped", "displaced", "other"]
 Hedge = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
 SpeakerType = Literal["person", "organization", "outlet", "unnamed"]
-PerpStatus = Literal["claimed", "suspected", "accused", "denied", "confirmed"]
+PerpStatus = Literal["claimed", "suspected", "accused", "denied", "confirmed", "arrested", "charged", "killed", "at_large"]
+#: What happened to a victim (contract 1.5).
+HarmStatus = Literal["killed", "injured", "kidnapped", "harmed"]
+Gender = Literal["male", "female"]
+#: How specific a resolved place is (contract 1.5).
+PlaceKind = Literal["venue", "street", "neighbourhood", "city", "county", "region", "country"]
 FactStatus = Literal["corroborated", "discrepant", "conflicting", "single_source"]
 EventType = Literal[
     "armed_assault",
@@ -107,10 +112,39 @@ class Attribution(Span):
     via: str | None = Field(default=None, description="outlet through which the statement is reported")
 
 
+class Place(_Model):
+    """A place resolved to its hierarchy with the offline GeoNames gazetteer (contract 1.5).
+    ``name`` is the place as the report names it; ``city``/``county``/``region``/``country`` are
+    the places that hold it (the place itself included, at its own level); ``lat``/``lon`` are
+    those of the most specific place the gazetteer knows (null: not known)."""
+
+    name: str
+    kind: PlaceKind
+    city: str | None = None
+    county: str | None = None
+    region: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    geonameid: int | None = Field(default=None, description="GeoNames id of the most specific place known")
+
+
 class RoleItem(Span):
     """One filler of an event role."""
 
     status: PerpStatus | None = Field(default=None, description="perpetrators only")
+    harm: HarmStatus | None = Field(default=None, description="victims only: killed, injured or kidnapped, where stated (1.5)")
+    name: str | None = Field(default=None, description="people only: the person's name when the report names them (1.5)")
+    age: int | None = Field(default=None, ge=0, le=130, description="people only: age where stated (1.5)")
+    gender: Gender | None = Field(default=None, description="people only: where stated (1.5)")
+    place: Place | None = Field(default=None, description="locations only: the place resolved to its hierarchy (1.5)")
+    source: Literal["model", "rule", "dateline"] | None = Field(default=None, description="what found it: the trained role model, a rule, or the dateline (1.5)")
+
+
+class DateMention(Span):
+    """The words that state an event's day, and the day they resolve to (contract 1.5)."""
+
+    value: str = Field(description="ISO date")
 
 
 class Event(_Model):
@@ -122,6 +156,8 @@ class Event(_Model):
     weapons: list[RoleItem] = []
     locations: list[RoleItem] = []
     date: str | None = Field(default=None, description="ISO date of the event, when knowable")
+    date_support: DateMention | None = Field(default=None, description="the words that state the date (1.5)")
+    type_support: list[Span] = Field(default=[], description="the cue words that give the type (1.5)")
 
 
 class Evidence(Span):
@@ -195,11 +231,14 @@ class Provenance(Span):
 
 
 class Fact(_Model):
-    slot: str = Field(description="killed, injured, arrested, missing, kidnapped, displaced, perpetrator, location, date, weapon, type")
+    slot: str = Field(description="killed, injured, arrested, missing, kidnapped, displaced, perpetrator, victim, suspect, location, date, weapon, type")
     value: int | str | None
     low: int | None = None
     high: int | None = None
-    qualifier: str | None = Field(default=None, description="perpetrator facts: the status most reports give (claimed, suspected, accused, denied, confirmed)")
+    qualifier: str | None = Field(default=None, description="perpetrator and suspect facts: the status most reports give (claimed, suspected, accused, denied, confirmed, arrested, charged, killed, at_large); victim facts: killed, injured, kidnapped")
+    age: int | None = Field(default=None, description="victim and suspect facts: age where stated (1.5)")
+    gender: Gender | None = Field(default=None, description="victim and suspect facts (1.5)")
+    place: Place | None = Field(default=None, description="location facts: the place resolved to its hierarchy (1.5)")
     status: FactStatus
     rule: str = Field(description="how the value was chosen")
     revised: bool = Field(default=False, description="a later report revised an earlier figure")
@@ -214,6 +253,7 @@ class Incident(_Model):
     title: str | None
     date: str | None
     location: str | None
+    place: Place | None = Field(default=None, description="the incident's most specific supported place, with its city, region and country (1.5)")
     facts: list[Fact] = []
     single_source_claims: list[Provenance] = Field(
         default=[], description="sentences that only one report of the incident makes (see `alignment`)"

@@ -58,7 +58,7 @@ def analyze_doc(report: Report, doc: Doc) -> Report:
     report.cited_sources = cited
     probability, evidence = relevance.assess(report.text, report.title, doc=doc)
     relevant = probability >= relevance.threshold()
-    report.events = events.extract_events(doc, report.published) if relevant else []
+    report.events = _with_places(events.extract_events(doc, report.published), doc) if relevant else []
     report.incident = IncidentAssessment(
         probability=round(probability, 4),
         relevant=relevant,
@@ -66,6 +66,20 @@ def analyze_doc(report: Report, doc: Doc) -> Report:
         evidence=evidence,
     )
     return report
+
+
+def _with_places(found: list, doc: Doc) -> list:
+    """The main event's locations: the places the report names, resolved to their hierarchy
+    (:mod:`corroborate.analyze.locate`), the one naming its most specific place first; the
+    rules' locations stay when none resolves."""
+    from corroborate.analyze.locate import best_first, report_places
+
+    if not found:
+        return found
+    resolved = report_places(doc, found[0].locations)
+    if not resolved:
+        return found
+    return [found[0].model_copy(update={"locations": best_first(resolved)}), *found[1:]]
 
 
 def takes_part(report: Report) -> bool:

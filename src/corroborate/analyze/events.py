@@ -18,9 +18,12 @@ targets, weapons, places and date. Lexicons live in ``data/events.json``.
 - **victims, targets, weapons**: noun phrases by head word, victims and targets
   only next to a harm or attack word.
 - **locations**: FAC, then LOC and GPE entities in event sentences, in order.
-- **date**: the first date in an event sentence that names a day (not "in 1884", "since
-  2009", "March 2024") and is not the date of a statement ("police said Tuesday"), resolved
-  against ``published``; without ``published``, only a complete date (day, month, year).
+- **date**: the day the words of the event sentences state, with those words
+  (:func:`corroborate.analyze.when.event_date`): a weekday, "yesterday" or a day of a month
+  resolved against ``published``, never a bare year, a day after publication or the date of a
+  statement ("police said Tuesday").
+- **type_support**: the cue words that voted for the chosen type, in text order (at most
+  :data:`MAX_TYPE_SUPPORT`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from datetime import datetime, time, timedelta
 from functools import lru_cache
 from importlib import resources
 
@@ -36,8 +38,9 @@ from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from corroborate.analyze.attributions import find_quotes
 from corroborate.analyze.docinfo import info
+from corroborate.analyze.when import event_date
 from corroborate.phrases import alternation
-from corroborate.records import Event, RoleItem
+from corroborate.records import Event, RoleItem, Span
 
 _ORG_ENTS = {"ORG", "NORP", "GPE"}
 _ATTACK_VERBS = {"attacked", "stormed", "struck", "bombed", "targeted", "hit", "raided", "attack", "attacks", "assault", "bombing", "ambushed", "torched", "set"}
@@ -751,133 +754,6 @@ def _locations(doc: Doc, sents: list[SpacySpan]) -> list[RoleItem]:
     return _dedupe([_item(doc, e.start, e.end) for _, _, e in ranked])
 
 
-_WEEKDAYS = {day: i for i, day in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
-
-
-def _parse_date(phrase: str, base: datetime | None) -> datetime | None:
-    """The date ``phrase`` names, relative to ``base`` (the publication time), as dateparser reads it.
-
-    A bare weekday name ("Saturday"), half of all date phrases in the GVA reports, is worked out
-    here: dateparser gives midnight of the latest such day on or before ``base``
-    (``tests/analyze/test_events.py`` checks this against dateparser itself)."""
-    day = _WEEKDAYS.get(phrase.lower())
-    if day is not None and base is not None:
-        return datetime.combine(base.date() - timedelta(days=(base.weekday() - day) % 7), time())
-    return _dateparser(phrase, base)
-
-
-@lru_cache(maxsize=4096)
-def _dateparser(phrase: str, base: datetime | None) -> datetime | None:
-    """dateparser, relative to ``base`` (the publication time); cached, as phrases repeat."""
-    import dateparser  # lazily: slow to import, needed only when a report has a date
-
-    settings = {"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first"}
-    if base is not None:
-        settings["RELATIVE_BASE"] = base
-    return dateparser.parse(phrase, languages=["en"], settings=settings)
-
-
-_MONTHS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-}
-#: Words that place a date phrase on a day relative to the publication: weekdays, "yesterday"...
-_DAY_WORDS = _DATE_WORDS - _MONTHS
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.](\d{4}|\d{2}))(?!\d)")
-_DATE_TOKEN = re.compile(r"[a-z]+|\d+")
-
-
-def _date_kind(phrase: str) -> tuple[bool, bool, bool]:
-    """(names a day, is complete, has a year) for a date phrase. A day is a day of a month ("March
-    22"), a weekday or a relative day ("yesterday", "Friday night"); complete is a day, a month and
-    a year ("March 22, 2024", "2024-03-22"). "in 1884", "since 2009", "March 2024" and "four
-    months" name no day."""
-    words = _DATE_TOKEN.findall(phrase.lower())
-    numeric = _NUMERIC_DATE.search(phrase) is not None
-    month = any(w in _MONTHS for w in words)
-    day_of_month = month and any(w.isdigit() and len(w) <= 2 and 1 <= int(w) <= 31 for w in words)
-    year = _YEAR.search(phrase) is not None
-    complete = numeric or (day_of_month and year)
-    day = complete or day_of_month or any(w in _DAY_WORDS for w in words)
-    return day, complete, year
-
-
-def _date(doc: Doc, sents: list[SpacySpan], published: str | None) -> str | None:
-    """The first date in an event sentence that names a day, as an ISO date.
-
-    A date phrase must name a day: a bare year ("in 1884", "since 2009") or a month is history or
-    background, not the event's date. Relative phrases ("Saturday", "yesterday", "July 1") are
-    resolved against ``published``; a report without one gets a date only from a complete phrase
-    (day, month and year), never from the clock of the machine that reads it. A day after the
-    publication is no event date ("the trial opens on Monday")."""
-    base = None
-    if published:
-        try:
-            base = datetime.fromisoformat(published).replace(tzinfo=None)
-        except ValueError:
-            base = None
-    meta = info(doc)
-    for sent in sents:
-        for ent in meta.ents_in(sent):
-            if ent.label_ not in {"DATE", "TIME"}:
-                continue
-            if _when_said(ent):
-                continue
-            phrase = meta.text_of(ent)
-            day, complete, year = _date_kind(phrase)
-            if not day or (base is None and not complete):
-                continue
-            parsed = _parse_date(phrase, base)
-            if parsed is None and base is not None:
-                parsed = _weekday_in(phrase, base)  # "early Saturday morning": dateparser cannot read it
-            if parsed is None:
-                continue
-            if base is not None and parsed.date() > base.date():
-                if year or complete:
-                    continue
-                try:  # "December 28" in a report of January 3: last year's
-                    parsed = parsed.replace(year=parsed.year - 1)
-                except ValueError:
-                    continue
-                if parsed.date() > base.date():
-                    continue
-            return parsed.date().isoformat()
-    return None
-
-
-_SAID = {
-    "said", "says", "say", "told", "tells", "announced", "announces", "reported", "reports", "confirmed", "confirms",
-    "stated", "added", "adds", "interview", "statement", "conference", "posted", "updated", "published", "released",
-    "charged", "arraigned", "sentenced", "identified", "named", "arrested",
-}
-
-
-def _when_said(ent: SpacySpan) -> bool:
-    """A date that belongs to what was said or done after the event: "police said Tuesday",
-    "in an interview Monday", "Posted: Tuesday, April 15", "was arrested Friday"."""
-    head = ent.root.head
-    if head.dep_ == "prep" and head.head is not head:
-        head = head.head  # "said on Tuesday", "in an interview on Monday"
-    if head.lower_ in _SAID:
-        return True
-    doc = ent.doc
-    k = ent.start - 1
-    while k >= 0 and doc[k].is_punct:
-        k -= 1
-    return k >= 0 and doc[k].lower_ in {"posted", "updated", "published", "modified"}
-
-
-def _weekday_in(phrase: str, base: datetime) -> datetime | None:
-    """The one weekday a phrase names ("early Saturday morning"), as :func:`_parse_date` dates
-    it; None for "next Friday" or two weekdays."""
-    words = _DATE_TOKEN.findall(phrase.lower())
-    days = [w for w in words if w in _WEEKDAYS]
-    if len(days) != 1 or {"next", "coming", "following", "this"} & set(words):
-        return None
-    return _parse_date(days[0], base)
-
-
 def _further_scopes(doc: Doc, sents: list[SpacySpan], frames) -> list[list[SpacySpan]]:
     """Groups of event sentences that clearly describe another event: outside quotations, a harm
     or attack frame with a victim or target, at a place the main event's lead does not name, and a
@@ -924,6 +800,41 @@ def _attackers(orgs: list[RoleItem], people: list[RoleItem]) -> bool:
     )
 
 
+MAX_TYPE_SUPPORT = 5
+
+
+def _type_support(doc: Doc, cues: Cues, tokens: set[int], sents: list[SpacySpan], kind: str) -> list[Span]:
+    """The cue words that voted for ``kind`` (or whose votes it took: a bombing's explosions, a
+    shooting's fire), in text order, at most :data:`MAX_TYPE_SUPPORT`; for ``other_incident``,
+    its harm words."""
+    lex = lexicon()
+    if kind == "other_incident":
+        words, rules = lex["other_incident_words"], lex["cue_rules"]
+        lowers = info(doc).lowers
+        at = [
+            (i, 1) for s in sents for i in range(s.start, s.end)
+            if lowers[i] in words and i not in cues.rejected and _sense(doc, i, 1, "other_incident", rules.get((lowers[i],)))
+        ]
+    else:
+        kinds = {kind}
+        for cause, effects in lex["type_absorbs"]:
+            if cause == kind:
+                kinds.update(effects)
+        if kind == "bombing":
+            kinds.add("explosion")
+        elif kind == "armed_assault":
+            kinds.update({"shooting", "bombing", "arson", "explosion"})
+        length = {i: n for i, n, _ in cues.senses}
+        at = [(i, length.get(i, 1)) for i, voted in cues.hits if voted in kinds and i in tokens]
+    text = info(doc).text
+    spans = []
+    for i, n in sorted(set(at))[:MAX_TYPE_SUPPORT]:
+        start, last = doc[i].idx, doc[i + n - 1]
+        end = last.idx + len(last.text)
+        spans.append(Span(text=text[start:end], start=start, end=end))
+    return spans
+
+
 def _event(doc: Doc, tokens: set[int], sents: list[SpacySpan], found, frames, cues: Cues, published: str | None) -> Event:
     orgs, people = _perpetrator_items(doc, [f for f in found if f[0] in tokens])
     scoped_frames = [f for f in frames if f[2].i in tokens]
@@ -931,6 +842,7 @@ def _event(doc: Doc, tokens: set[int], sents: list[SpacySpan], found, frames, cu
     kind = _event_type(cues, tokens, _attackers(orgs, people))
     if kind == "other" and not (orgs or people or weapons) and _other_incident(doc, sents, cues):
         kind = "other_incident"
+    when = event_date(doc, sents, published)
     return Event(
         type=kind,
         perpetrator_organizations=orgs,
@@ -939,7 +851,9 @@ def _event(doc: Doc, tokens: set[int], sents: list[SpacySpan], found, frames, cu
         targets=targets,
         weapons=weapons,
         locations=_locations(doc, sents),
-        date=_date(doc, sents, published),
+        date=when.value if when else None,
+        date_support=when,
+        type_support=_type_support(doc, cues, tokens, sents, kind),
     )
 
 
