@@ -4,7 +4,8 @@
 - each learned model on its own inputs, over the same texts: the language identifier
   (py3langid), incident relevance (on the text, title and parse), the count toll model (on
   each parsed text's count candidates, found by the rules before it and not timed), and the
-  machine-written detector.
+  machine-written detector; and the trained role extractor (its own ``tok2vec`` and state
+  network, on the texts already tokenized).
 
 Prints one JSON line: words, seconds (spaCy's pipe only, model loaded), each model's seconds
 (``models``), load seconds, peak RSS. The bench compares corroborate end to end with the sum:
@@ -53,6 +54,16 @@ def main(path: str) -> None:
         models["relevance"] += b - a
         models["tolls"] += d - c
         clock = time.perf_counter()
+    from corroborate.analyze import roles
+
+    alone = spacy.load(model_dir(), exclude=[*EXCLUDE, "tok2vec", "parser", "ner"])
+    roles.add_to(alone)
+    tokenized = [alone.make_doc(text) for text in texts]  # tokenizing is in spaCy's time already
+    a = time.perf_counter()
+    for _ in alone.get_pipe(roles.NAME).pipe(tokenized, batch_size=64):
+        pass
+    models["roles"] = time.perf_counter() - a
+    del tokenized
     for name, fn in (("language", language.detect), ("detector", detector.score)):
         a = time.perf_counter()
         for text in texts:

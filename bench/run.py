@@ -41,6 +41,7 @@ import embedded  # noqa: E402
 import fetch
 import gva_counts  # noqa: E402
 import gva_incidents  # noqa: E402
+import gva_record  # noqa: E402
 import html_scale  # noqa: E402
 import ingest
 import injected  # noqa: E402
@@ -253,10 +254,10 @@ def main() -> None:
             print(f"| {name} clustering + embeddings (--embeddings), B-cubed | {res['p']:.3f} | {res['r']:.3f} | {res['f']:.3f} "
                   f"| {res['predicted']} predicted |")
             timings.append(f"{name} {res['reports']:,} reports: {res['seconds']:.1f} s with embeddings, {res['lexical_seconds']:.1f} s without")
-    muc = muc4.evaluate(MUC4_DEV)
+    muc = muc4.evaluate(MUC4_DEV, "held_out")
     for role, (mp, mr, mf) in muc["scores"].items():
         label = "micro, 5 roles" if role == "micro" else role
-        print(f"| MUC-4 dev roles, {label} | {mp:.3f} | {mr:.3f} | {mf:.3f} | {muc['docs']} docs |")
+        print(f"| MUC-4 dev roles, held-out part, {label} | {mp:.3f} | {mr:.3f} | {mf:.3f} | {muc['docs']} docs |")
 
     counts = gva_counts.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent, part="held_out")
     print("\n| GVA per-report counts, held-out part | states a count: right | states none: right (gold 0) | all |")
@@ -268,6 +269,13 @@ def main() -> None:
     print("|---|---:|---:|")
     for category, (right, total) in gva_incidents.evaluate(OUT / "gva" / "incidents.jsonl", GVA.parent, part="held_out").items():
         print(f"| {category} | {right}/{total} | {right / max(total, 1):.3f} |")
+    record = gva_record.evaluate(OUT / "gva" / "incidents.jsonl", GVA.parent, part="held_out")
+    print(f"\n| GVA incident record, held-out part ({record['incidents']} incidents) | right | share |")
+    print("|---|---:|---:|")
+    for label, pair in (("city (place names the gold city or county)", record["city"]), ("date (the gold day)", record["date"]),
+                        ("named victims found (recall)", record["recall"]["victim"]), ("victim names given that are right (precision)", record["precision"]["victim"]),
+                        ("named suspects found (recall)", record["recall"]["suspect"]), ("suspect names given that are right (precision)", record["precision"]["suspect"])):
+        print(f"| {label} | {pair[0]}/{pair[1]} | {pair[0] / max(pair[1], 1):.3f} |")
     print("\n| injected conflicts (GVA held-out part, reports grouped by gold incident) | change flagged | where 2+ reports state it | untouched flagged |")
     print("|---|---:|---:|---:|")
     for slot, res in injected.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent, part="held_out").items():

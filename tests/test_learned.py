@@ -20,13 +20,27 @@ def test_every_model_file_in_the_manifest_matches_and_is_small():
         "corroborate.assess/data/detector.json",
         "corroborate.analyze/data/relevance.json",
         "corroborate.analyze/data/tolls.json",
+        "corroborate.analyze/data/roles.bin",
+        "corroborate.analyze/data/places.tsv.gz",
     }
     for key, digest in _shipped():
         package, name = key.split("/", 1)
         raw = resources.files(package).joinpath(name).read_bytes()
         assert hashlib.sha256(raw).hexdigest() == digest, key
         assert len(raw) <= 30 * 1024 * 1024, key
-        assert isinstance(learned.load_json_model(package, name), dict)
+        if name.endswith(".json"):
+            assert isinstance(learned.load_json_model(package, name), dict)
+
+
+def test_a_changed_role_model_is_refused(monkeypatch):
+    from corroborate.analyze import roles
+
+    assert roles.model_bytes()  # the shipped file matches its sum
+    tampered = dict(learned.manifest())
+    tampered["corroborate.analyze/data/roles.bin"] = "0" * 64
+    monkeypatch.setattr(roles, "manifest", lambda: tampered)
+    with pytest.raises(learned.ModelIntegrityError, match="roles.bin has sha256"):
+        roles.model_bytes()
 
 
 def test_a_changed_model_file_is_refused(monkeypatch):

@@ -351,7 +351,7 @@ def test_ctrl_c_keeps_the_old_outputs_whole(tmp_path, demo_out, big_input, momen
     wait_for((lambda: staging(tmp_path)) if moment == "starting" else (lambda: analyzing(tmp_path)), proc)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: to the whole process group
     _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, stderr
     assert stderr.strip() == f"interrupted: no output written; {out}/ holds the previous outputs"
     assert snapshot(out) == before
     assert sorted(os.listdir(tmp_path)) == ["out"]
@@ -362,7 +362,7 @@ def test_ctrl_c_before_a_first_output_leaves_nothing(tmp_path, big_input):
     wait_for(lambda: analyzing(tmp_path / "new"), proc)
     proc.send_signal(signal.SIGINT)  # kill -INT to the process alone
     _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, stderr
     assert stderr.strip() == f"interrupted: no output written; {tmp_path / 'new' / 'out'} is unchanged"
     assert os.listdir(tmp_path) == []  # not even the folder made for --out
 
@@ -394,7 +394,7 @@ def test_ctrl_c_with_worker_processes_is_one_line(tmp_path, demo_out, big_input,
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert snapshot(out) == before and sorted(os.listdir(tmp_path)) == ["out"]
-    assert proc.returncode == 130
+    assert proc.returncode == 130, stderr
     assert stderr.strip() == f"interrupted: no output written; {out}/ holds the previous outputs"
 
 

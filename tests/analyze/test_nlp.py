@@ -31,7 +31,7 @@ def test_missing_model_file_is_refused(tmp_path):
 
 
 def test_pipeline_components(nlp):
-    assert nlp.pipe_names == ["tok2vec", "corroborate_paragraphs", "parser", "ner"]
+    assert nlp.pipe_names == ["tok2vec", "corroborate_paragraphs", "parser", "corroborate_roles", "ner"]
 
 
 def test_a_line_break_always_starts_a_sentence(nlp):

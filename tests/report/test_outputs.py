@@ -114,7 +114,7 @@ def test_markdown_overview_and_outlets_tables(demo_out):
     rows = [line for line in md.splitlines() if line.startswith("| At least 14 killed in Eastgate Market")]
     assert len(rows) == 1
     cells = [c.strip() for c in rows[0].strip("|").split("|")]
-    assert cells[1:6] == ["2026-03-14", "Port Halvard", "5", "21 (conflicting)", "57 (conflicting)"]
+    assert cells[1:6] == ["2026-03-14", "Eastgate Market", "5", "21 (conflicting)", "57 (conflicting)"]
     outlets = md.split("## Outlets", 1)[1]
     assert "| PulseNow | 1 | 0.00 | 1.00 |" in outlets
 

@@ -69,17 +69,14 @@ def analyze_doc(report: Report, doc: Doc) -> Report:
 
 
 def _with_places(found: list, doc: Doc) -> list:
-    """The main event's locations: the places the report names, resolved to their hierarchy
-    (:mod:`corroborate.analyze.locate`), the one naming its most specific place first; the
-    rules' locations stay when none resolves."""
-    from corroborate.analyze.locate import best_first, report_places
+    """The main event's locations, resolved to their hierarchy (:mod:`corroborate.analyze.locate`):
+    the places that place the incident, its most specific place first."""
+    from corroborate.analyze.locate import event_locations, report_places
 
     if not found:
         return found
-    resolved = report_places(doc, found[0].locations)
-    if not resolved:
-        return found
-    return [found[0].model_copy(update={"locations": best_first(resolved)}), *found[1:]]
+    located = found[0].locations
+    return [found[0].model_copy(update={"locations": event_locations(report_places(doc, located), located)}), *found[1:]]
 
 
 def takes_part(report: Report) -> bool:

@@ -34,8 +34,11 @@ from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
 
-from spacy.tokens import Doc, Span as SpacySpan, Token
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
+from corroborate.analyze import people as persons
+from corroborate.analyze import roles
 from corroborate.analyze.attributions import find_quotes
 from corroborate.analyze.docinfo import info
 from corroborate.analyze.when import event_date
@@ -102,8 +105,8 @@ def lexicon() -> dict:
 
 
 def _item(doc: Doc, start_tok: int, end_tok: int, status: str | None = None) -> RoleItem:
-    while start_tok < end_tok - 1 and doc[start_tok].lower_ in {"the", "a", "an"} | _POSSESSIVES:
-        start_tok += 1  # "the gunmen" -> "gunmen", "his rifle" -> "rifle": the filler, not its determiner
+    while start_tok < end_tok - 1 and doc[start_tok].lower_ in {"the", "a", "an", "both", "either", "neither"} | _POSSESSIVES:
+        start_tok += 1  # "the gunmen" -> "gunmen", "his rifle" -> "rifle", "both firearms" -> "firearms": the filler, not its determiner
     start = doc[start_tok].idx
     last = doc[end_tok - 1]
     end = last.idx + len(last.text)
@@ -835,10 +838,62 @@ def _type_support(doc: Doc, cues: Cues, tokens: set[int], sents: list[SpacySpan]
     return spans
 
 
+def _perpetrators_described(items: list[RoleItem], doc: Doc, role: str | None) -> list[RoleItem]:
+    """Perpetrators with what the report says of each (people: name, age, gender, and their
+    status when no rule gave one); the model's organisations are *suspected*."""
+    out = []
+    for item in items[:MAX_ITEMS]:
+        if role is None:
+            out.append(item if item.status else item.model_copy(update={"status": "suspected"}))
+            continue
+        said = persons.describe(doc, item.start, item.end, role)
+        status = item.status if item.status not in (None, "suspected") else said["status"]
+        out.append(item.model_copy(update={"name": said["name"] or roles.proper_name(item.text), "age": said["age"], "gender": said["gender"], "status": status}))
+    if any(item.name for item in out):  # named suspects: "suspects", "the gunman" say nothing more
+        out = [item for item in out if item.name or roles.key(item.text).split()[-1] not in roles.PERP_NOUNS]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _weapon_modifiers() -> frozenset[str]:
+    data = json.loads(resources.files("corroborate.analyze").joinpath("data/weapons.json").read_text())
+    return frozenset(data["weapon_modifiers"])
+
+
+def _with_modifiers(doc: Doc, items: list[RoleItem]) -> list[RoleItem]:
+    """Weapons with the word before them when it says what kind they are and the parse left it
+    out ("improvised explosive devices", where "improvised" was read as a verb)."""
+    text = info(doc).text
+    out = []
+    for item in items:
+        m = re.search(r"([A-Za-z-]+)\s+$", text[max(0, item.start - 40) : item.start])
+        if m and m.group(1).lower() in _weapon_modifiers():
+            start = item.start - len(m.group(0))
+            item = item.model_copy(update={"text": text[start : item.end], "start": start})
+        out.append(item)
+    return out
+
+
+def _victims_described(items: list[RoleItem], doc: Doc) -> list[RoleItem]:
+    """Victims with their name, age, gender and harm (killed, injured, kidnapped) where stated."""
+    out = []
+    for item in items[:MAX_ITEMS]:
+        said = persons.describe(doc, item.start, item.end, "victim")
+        out.append(item.model_copy(update={"name": said["name"] or roles.proper_name(item.text), "age": said["age"], "gender": said["gender"], "harm": said["harm"]}))
+    return out
+
+
 def _event(doc: Doc, tokens: set[int], sents: list[SpacySpan], found, frames, cues: Cues, published: str | None) -> Event:
     orgs, people = _perpetrator_items(doc, [f for f in found if f[0] in tokens])
     scoped_frames = [f for f in frames if f[2].i in tokens]
     victims, targets, weapons = _roles(doc, sents, scoped_frames)
+    if roles.SPANS_KEY in doc.spans:  # the trained role extractor ran: its fillers join the rules'
+        model = roles.model_items(doc, tokens)
+        orgs = _perpetrators_described(roles.combine("perpetrator_organizations", orgs, model["perpetrator_organizations"]), doc, None)
+        people = _perpetrators_described(roles.combine("perpetrator_individuals", people, model["perpetrator_individuals"]), doc, "suspect")
+        victims = _victims_described(roles.combine("victims", victims, model["victims"]), doc)
+        targets = roles.combine("targets", targets, model["targets"])[:MAX_ITEMS]
+        weapons = _with_modifiers(doc, roles.combine("weapons", weapons, model["weapons"]))[:MAX_ITEMS]
     kind = _event_type(cues, tokens, _attackers(orgs, people))
     if kind == "other" and not (orgs or people or weapons) and _other_incident(doc, sents, cues):
         kind = "other_incident"

@@ -49,6 +49,8 @@ def report_places(doc: Doc, located: list[RoleItem] = ()) -> list[RoleItem]:
         if place is None:
             return
         taken.append((start, end))
+        if text[start:end].lower().startswith("the ") and end - start > 4:
+            start += 4  # "The Eastgate Market": the place, not its article
         key = (place.name.lower(), place.kind)
         if key in named:
             return
@@ -73,12 +75,36 @@ def report_places(doc: Doc, located: list[RoleItem] = ()) -> list[RoleItem]:
     return items
 
 
-def best_first(items: list[RoleItem]) -> list[RoleItem]:
-    """The items with the one naming the report's most specific place first (then in order)."""
+def _compatible(place: Place, best: Place) -> bool:
+    """Whether ``place`` is ``best``, lies in the same city, or holds it (its county, region or
+    country): a place that places the incident, not another one the report mentions."""
+    if best.city and place.city:
+        return (place.city, place.region, place.country) == (best.city, best.region, best.country)
+    if place.kind == "country":
+        return place.country is not None and place.country == best.country
+    if place.kind in {"region", "county"}:
+        return place.region is not None and place.region == best.region
+    return place.name.lower() == best.name.lower()
+
+
+def event_locations(items: list[RoleItem], located: list[RoleItem]) -> list[RoleItem]:
+    """The main event's locations: the report's resolved places that place the incident (its
+    most specific place first, with its hierarchy; then, in order, the dateline, the places the
+    rules found where the event happened, and the places in the same city or holding it), then
+    the rules' places that the gazetteer does not know (a fictional "Port Halvard")."""
     best = places.most_specific([i.place for i in items if i.place is not None])
-    if best is None:
-        return items
-    k = next((n for n, i in enumerate(items) if i.place is not None and i.place.name == best.name and i.place.kind == best.kind), None)
-    if k is None:
-        return items
-    return [items[k].model_copy(update={"place": best}), *items[:k], *items[k + 1 :]]
+    out: list[RoleItem] = []
+    if best is not None:
+        located_spans = {(i.start, i.end) for i in located}
+        k = next((n for n, i in enumerate(items) if i.place is not None and i.place.name == best.name and i.place.kind == best.kind), None)
+        if k is not None:
+            out.append(items[k].model_copy(update={"place": best}))
+        for n, item in enumerate(items):
+            if n == k:
+                continue
+            if item.source == "dateline" or (item.start, item.end) in located_spans or _compatible(item.place, best):
+                out.append(item)
+    for item in located:
+        if not any(item.start < o.end and o.start < item.end for o in out):
+            out.append(item)
+    return out

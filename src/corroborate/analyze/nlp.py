@@ -85,7 +85,8 @@ VOCAB_GROWTH = 200_000
 
 @lru_cache(maxsize=1)
 def load_nlp():
-    """The verified ``en_core_web_sm`` 3.8.0 pipeline (tok2vec, parser, ner), with paragraph breaks."""
+    """The verified ``en_core_web_sm`` 3.8.0 pipeline (tok2vec, parser, ner), with paragraph breaks
+    and the trained role extractor (:mod:`corroborate.analyze.roles`)."""
     import spacy
     from spacy.language import Language
 
@@ -94,6 +95,9 @@ def load_nlp():
     path = verify_model()
     nlp = spacy.load(path, exclude=list(EXCLUDE))
     nlp.add_pipe("corroborate_paragraphs", before="parser")
+    from corroborate.analyze import roles
+
+    roles.add_to(nlp)  # the trained role extractor, before ner: doc.spans["roles"]
     nlp.max_length = MAX_LENGTH
     global _loaded_strings
     _loaded_strings = len(nlp.vocab.strings)

@@ -29,9 +29,18 @@ Counts (killed, injured, arrested, missing, kidnapped, displaced)
     ``support`` holds the spans that allow the value; ``dissent`` the rest.
 
 Perpetrators
-    One fact per organization named as a perpetrator. ``qualifier`` is the status
+    One fact per organization named as a perpetrator; a group's other names are one
+    organization ("ISIS", "Islamic State", "Daesh", "the Islamic State group": see
+    :mod:`corroborate.incidents.people` and ``data/aliases.json``), its value the name the
+    reports use most. ``qualifier`` is the status
     most reports give. A claim or confirmation in one report against a denial in
     another is ``conflicting``; two or more reports agreeing is ``corroborated``.
+
+Victims and suspects (contract 1.5)
+    One ``victim`` fact per person harmed and one ``suspect`` fact per individual perpetrator,
+    named or described, merged across reports by name (see :mod:`corroborate.incidents.people`):
+    ``qualifier`` is the victim's harm or the suspect's status, with ``age`` and ``gender``
+    where stated; ``corroborated`` when two or more reports mention the person.
 
 Location, date, type, weapon
     The most frequent value. A report giving another date dissents
@@ -46,7 +55,17 @@ from collections import Counter, defaultdict
 
 from corroborate.incidents.align import single_source_claims
 from corroborate.incidents.cluster import incident_id
-from corroborate.records import Count, Fact, Incident, Provenance, Report, RoleItem
+from corroborate.incidents.people import group_keys, people_facts
+from corroborate.records import (
+    Count,
+    Fact,
+    Incident,
+    Place,
+    Provenance,
+    Report,
+    RoleItem,
+    Span,
+)
 
 COUNT_SLOTS = ("killed", "injured", "arrested", "missing", "kidnapped", "displaced")
 #: Statuses that put responsibility on a party; any of them against a denial is a conflict.
@@ -150,11 +169,11 @@ def _count_fact(slot: str, claims: list[tuple[Report, Count]], died: bool = Fals
 
 
 def _perpetrator_facts(reports: list[Report]) -> list[Fact]:
+    found = [(report, item) for report in reports for event in report.events[:1] for item in event.perpetrator_organizations]
+    keys = group_keys([item.text for _, item in found])
     mentions: dict[str, list[tuple[Report, RoleItem]]] = defaultdict(list)
-    for report in reports:
-        for event in report.events[:1]:
-            for item in event.perpetrator_organizations:
-                mentions[item.text.lower().removeprefix("the ")].append((report, item))
+    for report, item in found:
+        mentions[keys[item.text]].append((report, item))
     facts = []
     for items in mentions.values():
         by_report = {r.id for r, _ in items}
@@ -170,13 +189,17 @@ def _perpetrator_facts(reports: list[Report]) -> list[Fact]:
             rule, keep = "named as perpetrator", None
         support = [_prov(r, i) for r, i in items if keep is None or i.status in keep]
         dissent = [_prov(r, i) for r, i in items if keep is not None and i.status not in keep]
-        facts.append(Fact(slot="perpetrator", value=items[0][1].text, qualifier=qualifier, status=status,
+        names = Counter(i.text for _, i in items)
+        value = max(names, key=lambda name: names[name])  # the name used most (ties: the first seen)
+        facts.append(Fact(slot="perpetrator", value=value, qualifier=qualifier, status=status,
                           rule=rule, support=support, dissent=dissent))
     return facts
 
 
-def _vote_fact(slot: str, per_report: list[tuple[Report, str, RoleItem | None]], disagree: str | None, tiebreak: Counter | None = None) -> Fact | None:
-    """A fact by majority vote; ``per_report`` holds (report, key, item).
+def _vote_fact(slot: str, per_report: list[tuple[Report, str, Span | None]], disagree: str | None, tiebreak: Counter | None = None,
+               by_key: bool = False) -> Fact | None:
+    """A fact by majority vote; ``per_report`` holds (report, key, item). The value is the
+    first supporting item's text, or the key itself with ``by_key`` (a date's ISO day).
 
     ``disagree`` is the status when some report gives another value; None means a
     report dissents only when it names none of the winning value (places).
@@ -195,7 +218,7 @@ def _vote_fact(slot: str, per_report: list[tuple[Report, str, RoleItem | None]],
         status = disagree or "conflicting"
     else:
         status = "corroborated" if len({r.id for r, _ in support}) >= 2 else "single_source"
-    value = support[0][1].text if support[0][1] is not None else best
+    value = support[0][1].text if support[0][1] is not None and not by_key else best
     return Fact(
         slot=slot, value=value, status=status, rule="the value most reports give",
         support=[_prov(r, i) for r, i in support if i is not None],
@@ -203,14 +226,58 @@ def _vote_fact(slot: str, per_report: list[tuple[Report, str, RoleItem | None]],
     )
 
 
-def _places(locations: list[RoleItem]) -> list[RoleItem]:
-    """One mention per distinct place of a report (a report votes once for each place it names)."""
-    seen, out = set(), []
-    for item in locations:
-        if item.text.lower() not in seen:
-            seen.add(item.text.lower())
-            out.append(item)
-    return out
+def _city_of(place: Place) -> tuple:
+    return (place.city, place.region, place.country)
+
+
+def _place_text(place: Place) -> str:
+    """"Canal Street, New Orleans, Louisiana, United States": the place and what holds it."""
+    parts: list[str] = []
+    for part in (place.name, place.city, place.county, place.region, place.country):
+        if part and part.lower() not in {p.lower() for p in parts}:
+            parts.append(part)
+    return ", ".join(parts)
+
+
+def _location_fact(reports: list[Report]) -> Fact | None:
+    """The incident's place: the most specific place its reports support
+    (:func:`corroborate.analyze.places.most_specific` over every report's resolved places, each
+    report's best first), with its city, region and country. Support: every mention of that
+    place or of a place in its city; dissent: the reports whose own best place is in another
+    city and that name nothing in the chosen one. Reports from before contract 1.5 (no
+    resolved places) vote with their first location's text."""
+    from corroborate.analyze.places import most_specific
+
+    located = [(r, [i for i in r.events[0].locations if i.place is not None]) for r in reports if r.events]
+    located = [(r, items) for r, items in located if items]
+    if not located:
+        votes = [(r, e.locations[0].text.lower(), e.locations[0]) for r in reports for e in r.events[:1] if e.locations]
+        return _vote_fact("location", votes, None)
+    # every report's best place first, then the others: most_specific counts the cities named
+    ordered = [items[0].place for _, items in located] + [i.place for _, items in located for i in items[1:]]
+    best = most_specific(ordered)
+    if best is None:
+        return None
+    key = _city_of(best)
+    support, dissent = [], []
+    for r, items in located:
+        mine = [i for i in items if (best.city and _city_of(i.place) == key) or i.place.name.lower() == best.name.lower()]
+        if mine:
+            support += [_prov(r, i) for i in mine]
+        elif best.city and items[0].place.city and _city_of(items[0].place) != key:
+            dissent.append(_prov(r, items[0]))
+    n = len({p.report for p in support})
+    status = "conflicting" if dissent else ("corroborated" if n >= 2 else "single_source")
+    return Fact(slot="location", value=best.name, place=best, status=status,
+                rule="the most specific place the reports support, in the city they name most",
+                support=support, dissent=dissent)
+
+
+def _with_type_support(fact: Fact, reports: list[Report]) -> Fact:
+    """The type fact's support: the cue words of each report that gives that type."""
+    support = [Provenance(report=r.id, text=s.text, start=s.start, end=s.end)
+               for r in reports for e in r.events[:1] if e.type == fact.value for s in e.type_support]
+    return fact.model_copy(update={"support": support, "rule": "the type most reports give, from their cue words"})
 
 
 def _title(by_time: list[Report]) -> str | None:
@@ -234,12 +301,16 @@ def reconcile(reports: list[Report], ident: str | None = None, embedder=None) ->
         if claims:
             facts.append(_count_fact(slot, claims, died))
     facts += _perpetrator_facts(reports)
-    location_votes = [(r, item.text.lower(), item) for r in reports for e in r.events[:1] for item in _places(e.locations)]
-    date_votes = [(r, e.date, None) for r in reports for e in r.events[:1] if e.date]
+    facts += people_facts(reports)
+    location = _location_fact(reports)
+    if location is not None:
+        facts.append(location)
+    date_votes = [(r, e.date, e.date_support) for r in reports for e in r.events[:1] if e.date]
     type_votes = [(r, e.type, None) for r in reports for e in r.events[:1] if e.type != "other"]
-    mentions = Counter(e.text.lower() for r in reports for e in r.entities if e.label in {"GPE", "LOC", "FAC"})
-    for slot, votes, disagree in (("location", location_votes, None), ("date", date_votes, "conflicting"), ("type", type_votes, "discrepant")):
-        fact = _vote_fact(slot, votes, disagree, mentions if slot == "location" else None)
+    for slot, votes, disagree in (("date", date_votes, "conflicting"), ("type", type_votes, "discrepant")):
+        fact = _vote_fact(slot, votes, disagree, by_key=True)
+        if fact is not None and slot == "type":
+            fact = _with_type_support(fact, reports)
         if fact:
             facts.append(fact)
     weapon_votes: dict[str, list[tuple[Report, RoleItem]]] = defaultdict(list)
@@ -251,16 +322,15 @@ def reconcile(reports: list[Report], ident: str | None = None, embedder=None) ->
         n_reports = len({r.id for r, _ in items})
         facts.append(Fact(slot="weapon", value=items[0][1].text, status="corroborated" if n_reports >= 2 else "single_source",
                           rule="named as a weapon", support=[_prov(r, w) for r, w in items]))
-    location = next((f.value for f in facts if f.slot == "location"), None)
-    date = next((f.value for f in facts if f.slot == "date"), None)
-    if date is None and by_time[0].published:
-        date = by_time[0].published[:10]
+    place = location.place if location is not None else None
+    date = next((f.value for f in facts if f.slot == "date"), None)  # never the publication day: null when no report states it
     return Incident(
         id=ident or incident_id(reports[0].id),
         reports=[r.id for r in reports],
         title=_title(by_time),
         date=date,
-        location=location,
+        location=_place_text(place) if place is not None else (location.value if location is not None else None),
+        place=place,
         facts=facts,
         single_source_claims=single_source_claims(reports, embedder),
         alignment="lexical" if embedder is None else "lexical+semantic",
