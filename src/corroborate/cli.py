@@ -46,8 +46,28 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, handled as Ctrl-C is: nothing half-written is left."""
 
 
-def _on_sigterm(_number, _frame) -> None:
+#: the signals received (SIGINT, SIGTERM): a KeyboardInterrupt raised while Python runs a
+#: finalizer or a callback is printed and dropped ("Exception ignored in ..."), so the run also
+#: checks this list at each report and before it commits (:func:`_check_signals`)
+_RECEIVED: list[int] = []
+
+
+def _on_sigterm(number, _frame) -> None:
+    _RECEIVED.append(number)
     raise _Terminated
+
+
+def _on_sigint(number, _frame) -> None:
+    _RECEIVED.append(number)
+    raise KeyboardInterrupt
+
+
+def _check_signals() -> None:
+    """Raise what a signal received earlier should have raised, if it was lost on the way."""
+    import signal
+
+    if _RECEIVED:
+        raise _Terminated if _RECEIVED[0] == signal.SIGTERM else KeyboardInterrupt
 
 
 def _fail(message: str, code: int = EXIT_USAGE):
@@ -155,6 +175,7 @@ def run(
     items = list(inputs or [])
     try:
         signal.signal(signal.SIGTERM, _on_sigterm)
+        signal.signal(signal.SIGINT, _on_sigint)
     except ValueError:  # not the main thread (a test runner): SIGTERM keeps its default
         pass
     kind = "missing"
@@ -287,8 +308,8 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
                 items,
                 staged.path,
                 workers=n_workers,
-                on_report=lambda _id: progress.advance(task),
-                on_stage=lambda stage: progress.update(task, description=stage),
+                on_report=lambda _id: (_check_signals(), progress.advance(task)),
+                on_stage=lambda stage: (_check_signals(), progress.update(task, description=stage)),
                 on_error=on_error,
                 on_warning=on_warning,
                 previous=previous,
@@ -310,6 +331,7 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
             write_documents(result, staged.path)
             for store in (result.reports, result.incidents):
                 getattr(store, "close", lambda: None)()
+            _check_signals()
             staged.commit()
         except PreviousRunError as exc:
             stop(f"--previous: {exc}")
