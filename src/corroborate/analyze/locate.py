@@ -20,6 +20,8 @@ from corroborate.analyze.docinfo import info
 from corroborate.records import Place, RoleItem
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
+#: where victims are taken, not where an incident happens: a hospital places no incident
+_CARE = re.compile(r"(?i)\b(?:hospital|medical cent(?:er|re)|trauma cent(?:er|re)|health cent(?:er|re)|clinic)\b")
 
 
 def _first(text: str, name: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -46,7 +48,7 @@ def report_places(doc: Doc, located: list[RoleItem] = ()) -> list[RoleItem]:
     named: set[tuple[str, str]] = set()
 
     def add(start: int, end: int, place: Place | None, source: str) -> None:
-        if place is None:
+        if place is None or _CARE.search(text[start:end]):
             return
         taken.append((start, end))
         if text[start:end].lower().startswith("the ") and end - start > 4:

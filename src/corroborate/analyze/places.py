@@ -388,6 +388,12 @@ _NOT_CITY = frozenset(
 )
 
 
+#: a word after a city's name that makes the words one longer name: a street or a venue
+_PART_OF_NAME = re.compile(rf"(?i)^(?:{_STREET_WORDS}|county|university|college|courthouse|high|middle|elementary|"
+                           r"school|hospital|medical|center|centre|park|mall|church|hall|bridge|lake|river|creek|"
+                           r"apartments?|village|heights|hills|plaza|square|station|airport|road)$")
+
+
 def _cue_names(text: str) -> list[str]:
     """Gazetteer city names found at the cues of :data:`_CUE_BEFORE` and :data:`_CUE_AFTER`,
     in text order (the longest run of words that is a name: the first words after a
@@ -399,6 +405,8 @@ def _cue_names(text: str) -> list[str]:
             words = m.group("name").split(" ")
             for n in range(len(words), 0, -1):
                 part = words[:n] if from_start else words[-n:]
+                if from_start and n < len(words) and _PART_OF_NAME.match(words[n].rstrip(".,'’")):
+                    continue  # "at Corning Avenue", "near Yale University": a street or a venue, not the city
                 name = " ".join(part).rstrip(".,'’")
                 k = _key(name)
                 if k in _NOT_CITY or k in COMMON_WORDS or k in _PERSON_NAMES:
