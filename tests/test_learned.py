@@ -38,7 +38,7 @@ def test_a_changed_role_model_is_refused(monkeypatch):
     assert roles.model_bytes()  # the shipped file matches its sum
     tampered = dict(learned.manifest())
     tampered["corroborate.analyze/data/roles.bin"] = "0" * 64
-    monkeypatch.setattr(roles, "manifest", lambda: tampered)
+    monkeypatch.setattr(learned, "manifest", lambda: tampered)
     with pytest.raises(learned.ModelIntegrityError, match="roles.bin has sha256"):
         roles.model_bytes()
 

@@ -26,18 +26,27 @@ def manifest() -> dict[str, str]:
     return json.loads(_manifest_path().read_text(encoding="utf-8"))["files"]
 
 
+def checked_bytes(package: str, name: str, raw: bytes | None = None, *, what: str = "model file",
+                  shown: str | None = None, rebuild: str = "its make train-... target") -> bytes:
+    """The bytes of the shipped file ``name`` of ``package`` (or ``raw``, bytes said to be that
+    file), after checking them against the sha256 recorded for it. ``what``, ``shown`` (the
+    name in the message; the file's key by default) and ``rebuild`` word the error."""
+    key = f"{package}/{name}"
+    if raw is None:
+        raw = resources.files(package).joinpath(name).read_bytes()
+    expected = manifest().get(key)
+    if expected is None:
+        raise ModelIntegrityError(f"{what} {key} has no recorded sha256 in corroborate/data/models.sha256.json")
+    actual = hashlib.sha256(raw).hexdigest()
+    if actual != expected:
+        raise ModelIntegrityError(f"{what} {shown or key} has sha256 {actual}, expected {expected}: reinstall corroborate or rebuild it with {rebuild}")
+    return raw
+
+
 def load_json_model(package: str, name: str) -> dict:
     """The parsed model file ``name`` (e.g. ``data/relevance.json``) of ``package``
     (e.g. ``corroborate.analyze``), after checking its sha256."""
-    raw = resources.files(package).joinpath(name).read_bytes()
-    key = f"{package}/{name}"
-    expected = manifest().get(key)
-    actual = hashlib.sha256(raw).hexdigest()
-    if expected is None:
-        raise ModelIntegrityError(f"model file {key} has no recorded sha256 in corroborate/data/models.sha256.json")
-    if actual != expected:
-        raise ModelIntegrityError(f"model file {key} has sha256 {actual}, expected {expected}: reinstall corroborate or rebuild it with its make train-... target")
-    return json.loads(raw)
+    return json.loads(checked_bytes(package, name))
 
 
 def write_json_model(package: str, name: str, data: dict, out: str | Path | None = None) -> Path:

@@ -20,17 +20,15 @@ No spaCy here: the caller passes entity texts.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import math
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-from corroborate.learned import ModelIntegrityError, manifest
+from corroborate.learned import checked_bytes
 from corroborate.records import Place
 
 PACKAGE = "corroborate.analyze"
@@ -154,25 +152,12 @@ class Gazetteer:
         return c.name if c else None
 
 
-def _expected_sha256() -> str:
-    digest = manifest().get(f"{PACKAGE}/{NAME}")
-    if digest is None:
-        raise ModelIntegrityError(f"gazetteer {PACKAGE}/{NAME} has no recorded sha256 in corroborate/data/models.sha256.json")
-    return digest
-
-
 def load_gazetteer(path: str | Path | None = None) -> Gazetteer:
     """The gazetteer of the package (or the file at ``path``), after checking its bytes against
     the sha256 recorded for the package's file: a changed file raises
     :class:`~corroborate.learned.ModelIntegrityError`."""
-    raw = Path(path).read_bytes() if path is not None else resources.files(PACKAGE).joinpath(NAME).read_bytes()
-    actual = hashlib.sha256(raw).hexdigest()
-    expected = _expected_sha256()
-    if actual != expected:
-        raise ModelIntegrityError(
-            f"gazetteer {path or NAME} has sha256 {actual}, expected {expected}: reinstall corroborate or rebuild it with make places"
-        )
-    return Gazetteer(raw)
+    raw = Path(path).read_bytes() if path is not None else None
+    return Gazetteer(checked_bytes(PACKAGE, NAME, raw, what="gazetteer", shown=str(path or NAME), rebuild="make places"))
 
 
 @lru_cache(maxsize=1)

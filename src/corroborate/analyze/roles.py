@@ -21,10 +21,7 @@ before spaCy's own ``ner``, which still finds the named entities. The weights sh
 
 from __future__ import annotations
 
-import hashlib
-from importlib import resources
-
-from corroborate.learned import ModelIntegrityError, manifest
+from corroborate.learned import checked_bytes
 
 #: the component's name in the pipeline, and the key of ``doc.spans`` it writes
 NAME = "corroborate_roles"
@@ -82,15 +79,7 @@ def register() -> None:
 
 def model_bytes() -> bytes:
     """The shipped weights, after checking their sha256."""
-    raw = resources.files(PACKAGE).joinpath(MODEL_FILE).read_bytes()
-    key = f"{PACKAGE}/{MODEL_FILE}"
-    expected = manifest().get(key)
-    if expected is None:
-        raise ModelIntegrityError(f"model file {key} has no recorded sha256 in corroborate/data/models.sha256.json")
-    actual = hashlib.sha256(raw).hexdigest()
-    if actual != expected:
-        raise ModelIntegrityError(f"model file {key} has sha256 {actual}, expected {expected}: reinstall corroborate or rebuild it with make train-roles")
-    return raw
+    return checked_bytes(PACKAGE, MODEL_FILE, rebuild="make train-roles")
 
 
 def add_to(nlp, weights: bytes | None = None) -> None:
