@@ -20,7 +20,10 @@ from pathlib import Path
 from gva_counts import PARTS, in_part
 
 
-def evaluate(incidents_path: Path, gva_dir: Path, part: str = "all") -> dict[str, tuple[int, int]]:
+def matched(incidents_path: Path, gva_dir: Path, part: str = "all") -> list[tuple[dict, dict]]:
+    """(gold incident, its predicted incident) for each gold incident of ``part`` with a report in
+    the run's output, in gold id order; the predicted incident is the one that holds most of its
+    reports, or ``{}`` when none of them joined an incident."""
     gold_of_report, gold = {}, {}
     for line in (gva_dir / "reports.jsonl").open(encoding="utf-8"):
         obj = json.loads(line)
@@ -28,12 +31,11 @@ def evaluate(incidents_path: Path, gva_dir: Path, part: str = "all") -> dict[str
     for line in (gva_dir / "incidents.jsonl").open(encoding="utf-8"):
         obj = json.loads(line)
         if in_part(obj["incident_id"], part):
-            gold[obj["incident_id"]] = {"killed": obj["num_killed"], "injured": obj["num_injured"]}
+            gold[obj["incident_id"]] = obj
     predicted, members = {}, defaultdict(Counter)
     for line in incidents_path.open(encoding="utf-8"):
         incident = json.loads(line)
-        values = {f["slot"]: f["value"] for f in incident["facts"] if f["slot"] in ("killed", "injured")}
-        predicted[incident["id"]] = values
+        predicted[incident["id"]] = incident
         for report_id in incident["reports"]:
             if report_id in gold_of_report:
                 members[gold_of_report[report_id]][incident["id"]] += 1
@@ -42,14 +44,22 @@ def evaluate(incidents_path: Path, gva_dir: Path, part: str = "all") -> dict[str
         report_id = json.loads(line)["id"]
         if report_id in gold_of_report:
             analyzed.add(gold_of_report[report_id])
+    out = []
+    for gold_id in sorted(analyzed & set(gold)):
+        votes = members.get(gold_id)
+        out.append((gold[gold_id], predicted[votes.most_common(1)[0][0]] if votes else {}))
+    return out
+
+
+def evaluate(incidents_path: Path, gva_dir: Path, part: str = "all") -> dict[str, tuple[int, int]]:
+    pairs = matched(incidents_path, gva_dir, part)
     result = {}
     for category in ("killed", "injured"):
         right = total = 0
-        for gold_id in sorted(analyzed & set(gold)):
-            votes = members.get(gold_id)
-            values = predicted[votes.most_common(1)[0][0]] if votes else {}  # no incident: no facts
+        for gold, record in pairs:
+            values = {f["slot"]: f["value"] for f in record.get("facts", []) if f["slot"] in ("killed", "injured")}  # no incident: no facts
             total += 1
-            right += (values.get(category) or 0) == gold[gold_id][category]
+            right += (values.get(category) or 0) == gold[f"num_{category}"]
         result[category] = (right, total)
     return result
 

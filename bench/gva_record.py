@@ -19,13 +19,12 @@ reports joined one has no record, and counts as wrong.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-from collections import Counter, defaultdict
 from pathlib import Path
 
-from gva_counts import PARTS, in_part
+from gva_counts import PARTS
+from gva_incidents import matched
 
 _MONTHS = {m: i for i, m in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"), 1)}
@@ -80,33 +79,10 @@ def is_name(value: object) -> bool:
 
 
 def evaluate(incidents_path: Path, gva_dir: Path, part: str = "all") -> dict:
-    gold_of_report, gold = {}, {}
-    for line in (gva_dir / "reports.jsonl").open(encoding="utf-8"):
-        obj = json.loads(line)
-        gold_of_report.setdefault(obj["id"], obj["incident_id"])
-    for line in (gva_dir / "incidents.jsonl").open(encoding="utf-8"):
-        obj = json.loads(line)
-        if in_part(obj["incident_id"], part):
-            gold[obj["incident_id"]] = obj
-    predicted, members = {}, defaultdict(Counter)
-    for line in incidents_path.open(encoding="utf-8"):
-        incident = json.loads(line)
-        predicted[incident["id"]] = incident
-        for report_id in incident["reports"]:
-            if report_id in gold_of_report:
-                members[gold_of_report[report_id]][incident["id"]] += 1
-    analyzed = set()
-    for line in (incidents_path.parent / "reports.jsonl").open(encoding="utf-8"):
-        report_id = json.loads(line)["id"]
-        if report_id in gold_of_report:
-            analyzed.add(gold_of_report[report_id])
     city = date = total = 0
     found = {"victim": [0, 0], "suspect": [0, 0]}  # [found, gold named]
     named = {"victim": [0, 0], "suspect": [0, 0]}  # [right, given]
-    for gold_id in sorted(analyzed & set(gold)):
-        g = gold[gold_id]
-        votes = members.get(gold_id)
-        record = predicted[votes.most_common(1)[0][0]] if votes else {}
+    for g, record in matched(incidents_path, gva_dir, part):
         total += 1
         place = record.get("place") or {}
         given = {norm_place(str(place.get(k) or "")) for k in ("city", "county", "name")} - {""}

@@ -70,7 +70,7 @@ def report_places(doc: Doc, located: list[RoleItem] = ()) -> list[RoleItem]:
         if any(start < b and end > a for a, b in taken):
             continue
         add(start, end, places.resolve(text[start:end], context=ctx), "rule")
-    for name in [*places._cue_names(text), *(m.group("name") for m in places._COUNTY_TEXT.finditer(text))]:
+    for name in [*ctx.cue_names, *ctx.counties]:
         span = _first(text, name, taken)
         if span is not None:
             add(span[0], span[1], places.resolve(name, context=ctx), "rule")

@@ -414,6 +414,10 @@ class PlaceContext:
     #: the places the report names, in order: its dateline, its mentions, then the cities named
     #: at cues ("shot in Elgin", "Memphis police") and the counties in its text
     places: list = field(default_factory=list)
+    #: the names found in the text rather than given as mentions, in text order: cities at cues
+    #: (:func:`_cue_names`) and counties ("Greene County")
+    cue_names: list = field(default_factory=list)
+    counties: list = field(default_factory=list)
 
     @classmethod
     def from_text(cls, text: str, mentions: list[str]) -> PlaceContext:
@@ -429,8 +433,9 @@ class PlaceContext:
             e = g.region_keys.get(_key(ctx.dateline.region))
             if e is not None:
                 ctx.regions[e.admin1] += 3
-        counties = [m.group("name") for m in _COUNTY_TEXT.finditer(text)]
-        mentions = [*mentions, *_cue_names(text)]
+        counties = ctx.counties = [m.group("name") for m in _COUNTY_TEXT.finditer(text)]
+        ctx.cue_names = _cue_names(text)
+        mentions = [*mentions, *ctx.cue_names]
         # the states of the counties named (one county of that name, or one in a state named),
         # then, if the report still names no state, of the populous cities it names
         for group, kinds in ((counties + mentions, ("county",)), (mentions, ("city",))):
