@@ -226,6 +226,16 @@ def _vote_fact(slot: str, per_report: list[tuple[Report, str, Span | None]], dis
     )
 
 
+def _places(locations: list[RoleItem]) -> list[RoleItem]:
+    """One mention per distinct place of a report (a report votes once for each place it names)."""
+    seen, out = set(), []
+    for item in locations:
+        if item.text.lower() not in seen:
+            seen.add(item.text.lower())
+            out.append(item)
+    return out
+
+
 def _city_of(place: Place) -> tuple:
     return (place.city, place.region, place.country)
 
@@ -245,14 +255,15 @@ def _location_fact(reports: list[Report]) -> Fact | None:
     report's best first), with its city, region and country. Support: every mention of that
     place or of a place in its city; dissent: the reports whose own best place is in another
     city and that name nothing in the chosen one. Reports from before contract 1.5 (no
-    resolved places) vote with their first location's text."""
+    resolved places) vote with their locations' text, as they did then."""
     from corroborate.analyze.places import most_specific
 
     located = [(r, [i for i in r.events[0].locations if i.place is not None]) for r in reports if r.events]
     located = [(r, items) for r, items in located if items]
-    if not located:
-        votes = [(r, e.locations[0].text.lower(), e.locations[0]) for r in reports for e in r.events[:1] if e.locations]
-        return _vote_fact("location", votes, None)
+    if not located:  # as before 1.5: each place a report names votes once, ties to the place named most
+        votes = [(r, item.text.lower(), item) for r in reports for e in r.events[:1] for item in _places(e.locations)]
+        mentions = Counter(e.text.lower() for r in reports for e in r.entities if e.label in {"GPE", "LOC", "FAC"})
+        return _vote_fact("location", votes, None, mentions)
     # every report's best place first, then the others: most_specific counts the cities named
     ordered = [items[0].place for _, items in located] + [i.place for _, items in located for i in items[1:]]
     best = most_specific(ordered)
