@@ -37,7 +37,6 @@ CLI = str(Path(PY).with_name("corroborate"))
 sys.path.insert(0, str(HERE))
 import alignment  # noqa: E402
 import detector  # noqa: E402
-import embedded  # noqa: E402
 import fetch
 import gva_counts  # noqa: E402
 import gva_incidents  # noqa: E402
@@ -45,6 +44,7 @@ import gva_record  # noqa: E402
 import html_scale  # noqa: E402
 import ingest
 import injected  # noqa: E402
+import linker  # noqa: E402
 import long_docs
 import memory  # noqa: E402
 import muc4  # noqa: E402
@@ -242,18 +242,9 @@ def main() -> None:
     print(f"| ECB+ clustering, B-cubed, the 9 incident topics | {ep:.3f} | {er:.3f} | {ef:.3f} | {e_pred} predicted vs {e_gold} gold events |")
     ep, er, ef, e_pred, e_gold = ecbplus_scores(held=True)
     print(f"| ECB+ clustering, B-cubed, held-out topics | {ep:.3f} | {er:.3f} | {ef:.3f} | {e_pred} predicted vs {e_gold} gold events |")
-    gva_gold = {}
-    for line in GVA.open(encoding="utf-8"):
-        obj = json.loads(line)
-        gva_gold.setdefault(obj["id"], obj["incident_id"])
-    ecb_gold = {json.loads(line)["doc_id"]: json.loads(line)["subtopic_event_cluster"] for line in ECBPLUS.open(encoding="utf-8")}
-    timings = []
-    for name, path, gold in (("GVA", OUT / "gva" / "reports.jsonl", gva_gold), ("ECB+", OUT / "ecbplus" / "reports.jsonl", ecb_gold)):
-        res = embedded.evaluate(path, gold)
-        if res:
-            print(f"| {name} clustering + embeddings (--embeddings), B-cubed | {res['p']:.3f} | {res['r']:.3f} | {res['f']:.3f} "
-                  f"| {res['predicted']} predicted |")
-            timings.append(f"{name} {res['reports']:,} reports: {res['seconds']:.1f} s with embeddings, {res['lexical_seconds']:.1f} s without")
+    print("\nGrouping on the held-out parts (bench/linker.py): the learned linker, the tuned TF-IDF baseline, ablation")
+    linker.table(linker.run(OUT / "gva", OUT / "ecbplus"))
+    print()
     muc = muc4.evaluate(MUC4_DEV, "held_out")
     for role, (mp, mr, mf) in muc["scores"].items():
         label = "micro, 5 roles" if role == "micro" else role
@@ -284,8 +275,6 @@ def main() -> None:
         print(f"| {slot} | " + " | ".join(cells) + f" ({why}) |")
     k, n = injected.untouched_conflicting(OUT / "gva" / "reports.jsonl", GVA.parent, part="held_out")
     print(f"untouched incidents (held-out part) whose killed or injured fact is conflicting: {k}/{n} = {k / max(n, 1):.3f} (goal <= 0.03)")
-    if timings:
-        print("clustering time (analysis excluded): " + "; ".join(timings))
     print()
     print(relevance.report(SHARED))
     same, seconds = tolls_reproduce()

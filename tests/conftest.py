@@ -32,6 +32,16 @@ def crocus_result():
 
 
 @pytest.fixture(scope="session")
+def crocus_incident(crocus_result):
+    """The two seed reports reconciled as the one incident they tell (the linker keeps them apart:
+    a known failure, see tests/incidents/test_cluster.py), for the tests of reconciliation."""
+    from corroborate.incidents.cluster import incident_id
+    from corroborate.incidents.reconcile import reconcile
+
+    return reconcile(crocus_result.reports, ident=incident_id(crocus_result.reports[0].id))
+
+
+@pytest.fixture(scope="session")
 def crocus_000(crocus_result):
     return next(r for r in crocus_result.reports if r.id.startswith("000_"))
 

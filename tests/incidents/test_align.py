@@ -48,8 +48,8 @@ def test_demo_unattributed_report_extras_are_single_source(demo_result):
 
 
 @needs_shared
-def test_crocus_004_extra_claims_are_single_source(crocus_result):
-    [incident] = crocus_result.incidents
+def test_crocus_004_extra_claims_are_single_source(crocus_incident):
+    incident = crocus_incident
     by_report = {}
     for p in incident.single_source_claims:
         by_report.setdefault(p.report[:3], []).append(p.text)
@@ -80,10 +80,9 @@ def test_semantic_alignment_finds_the_paraphrase_and_keeps_the_new_claim():
 @needs_embed
 @needs_shared
 def test_crocus_004_extra_claims_stay_single_source_with_embeddings(crocus_result):
-    from corroborate.incidents import build_incidents
+    from corroborate.incidents.reconcile import reconcile
 
-    reports = [r.model_copy(deep=True) for r in crocus_result.reports]  # build_incidents sets signals
-    (incident,) = build_incidents(reports, embedder=embed.load_embedder())
+    incident = reconcile(crocus_result.reports, ident="inc-crocus", embedder=embed.load_embedder())
     assert incident.alignment == "lexical+semantic"
     texts = [p.text for p in incident.single_source_claims if p.report.startswith("004")]
     assert any("close-circle video footage" in t for t in texts)

@@ -115,8 +115,8 @@ def test_demo_incident_facts(demo_result):
 
 
 @needs_shared
-def test_crocus_killed_is_discrepant_93(crocus_result):
-    [incident] = crocus_result.incidents
+def test_crocus_killed_is_discrepant_93(crocus_incident):
+    incident = crocus_incident
     f = fact(incident, "killed")
     assert (f.value, f.low, f.status) == (93, 93, "discrepant")
     assert len({p.report for p in f.support}) == 2

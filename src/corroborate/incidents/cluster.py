@@ -1,4 +1,4 @@
-"""Group reports into incidents (first version).
+"""Group reports into incidents: blocking, a learned pair linker, average linkage.
 
 Candidates come from blocking, never from all pairs:
 
@@ -8,28 +8,17 @@ Candidates come from blocking, never from all pairs:
 - MinHash LSH over word 3-gram shingles (``datasketch``), for reports that tell
   the same story in other words.
 
-Each candidate pair is scored; pairs at or above ``THRESHOLD`` are merged by
-average linkage (see :func:`cluster`, ``LINK_THRESHOLD``):
+Each candidate pair is scored by the learned linker (:mod:`corroborate.incidents.link`): a
+calibrated probability that the two reports tell one incident, from text similarity (shingle
+Jaccard and containment, TF-IDF cosine, and with ``--embeddings`` the cosine of the leads),
+IDF-weighted overlap of places, organizations and people, resolved cities and states, event and
+publication dates, tolls, event types and relevance, and victims' and suspects' names. Groups
+form by greedy average linkage over those probabilities (:func:`group`), with the two
+thresholds the model file carries (chosen on out-of-fold scores of the training part).
 
-    score = W_PLACE * place_overlap + W_ACTOR * actor_overlap + W_TEXT * text
-
-``text`` is the MinHash estimate of the shingle Jaccard. With sentence embeddings
-(``--embeddings``), it is the larger of that and the cosine similarity of the
-two reports' leads (title and first ``LEAD_CHARS`` characters), rescaled from
-``[SEM_LOW, SEM_HIGH]`` to ``[0, 1]``: two outlets telling the same story in
-other words then count as sharing text. Embeddings only rescore candidate pairs;
-they add none, so the cost stays near-linear. On the dev data this raised
-B-cubed F1 from 0.863 to 0.884 (GVA) and from 0.784 to 0.856 (ECB+); see the
-README.
-
-``place_overlap`` (GPE, LOC, FAC) and ``actor_overlap`` (ORG, PERSON, NORP,
-EVENT) are IDF-weighted overlap coefficients: the weight of the shared keys over
-the weight of the smaller report's keys. The IDF is smoothed with a notional
-background of ``IDF_PRIOR`` reports, so that in a small batch every name counts
-about the same, and in a large one a shared rare name ("Crocus City Hall")
-counts for much more than a shared common one ("Chicago"). Two reports whose
-event dates (or, failing that, publication dates) lie more than ``MAX_DAYS``
-apart are never joined.
+The IDF of names is smoothed with a notional background of ``IDF_PRIOR`` reports, so that in a
+small batch every name counts about the same, and in a large one a shared rare name ("Crocus
+City Hall") counts for much more than a shared common one ("Chicago").
 """
 
 from __future__ import annotations
@@ -47,16 +36,20 @@ from corroborate.records import Report
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 ACTOR_LABELS = {"ORG", "PERSON", "NORP", "EVENT"}
 MAX_BLOCK = 200
-THRESHOLD = 0.2
-LINK_THRESHOLD = 0.15
-MAX_DAYS = 7
 NUM_PERM = 64
 LSH_THRESHOLD = 0.3
 IDF_PRIOR = 1000
-W_PLACE, W_ACTOR, W_TEXT = 0.35, 0.35, 0.3
 LEAD_CHARS = 600
-SEM_LOW, SEM_HIGH = 0.5, 0.9
+#: a report's content-word vector keeps its most frequent words, at most this many
+MAX_TERMS = 128
+TERM_BITS = 22
+OTHER_TOLLS = ("arrested", "kidnapped", "missing", "displaced")
+#: rare content words per report used as block keys
+RARE_TERMS = 8
 _WORD = re.compile(r"[a-z0-9]+")
+_CONTENT = re.compile(r"[a-z][a-z'-]+")
+_NUMBER = re.compile(r"\d+(?:[.,:-]\d+)*")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
 _KEY_NOISE = re.compile(r"[\n()\[\]]")
 
 
@@ -66,25 +59,100 @@ class Features:
     worker that analyzed it), so that a long run keeps these, not its reports, in memory."""
 
     places: set[str]
-    actors: set[str]
+    orgs: set[str]
+    persons: set[str]
     shingles: set[str] | None  # None once signed
-    day: date | None
+    day: date | None  # the event's date
+    published: date | None = None
+    size: int = 0  # the number of shingles
+    terms: object = field(default=None, repr=False)  # (word ids, counts): the content words
+    cities: frozenset = frozenset()  # "city|region|country" of the resolved places
+    regions: frozenset = frozenset()  # "region|country"
+    killed: tuple | None = None  # the values the report's killed and injured tolls allow: (low, high)
+    injured: tuple | None = None
+    others: dict = field(default_factory=dict)  # the other tolls (arrested, kidnapped, missing, displaced)
+    kind: str | None = None  # the incident type
+    relevance: float | None = None  # the incident relevance probability
+    victims: frozenset = frozenset()  # surnames of the named victims
+    suspects: frozenset = frozenset()  # surnames of the named perpetrators and suspects
+    numbers: frozenset = frozenset()  # the figures the text states ("31-24", "9:30", "3")
+    years: frozenset = frozenset()  # the years it names
     minhash: object = field(default=None, repr=False)
     vector: object = field(default=None, repr=False)
     lead: str | None = field(default=None, repr=False)  # kept for the embedder (``--embeddings``)
 
     @property
+    def actors(self) -> set[str]:
+        return self.orgs | self.persons
+
+    @property
     def keys(self) -> set[str]:
-        return self.places | self.actors
+        return self.places | self.orgs | self.persons
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def _day(report: Report) -> date | None:
+    return next((d for d in (_date(e.date) for e in report.events) if d is not None), None)
+
+
+def _terms(text: str):
+    """The report's content words (not spaCy stop words), hashed, with their counts: its
+    ``MAX_TERMS`` most frequent ones, ties to the smaller id."""
+    import zlib
+
+    import numpy as np
+
+    from corroborate.incidents.align import _stop_words
+
+    stop = _stop_words()
+    counts: dict[int, int] = defaultdict(int)
+    for word in _CONTENT.findall(text.lower()):
+        if len(word) > 2 and word not in stop:
+            counts[zlib.crc32(word.encode("utf8")) >> (32 - TERM_BITS)] += 1
+    kept = sorted(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_TERMS])
+    return (np.fromiter((k for k, _ in kept), dtype=np.int32, count=len(kept)),
+            np.fromiter((c for _, c in kept), dtype=np.float32, count=len(kept)))
+
+
+def _surname(name: str) -> str:
+    return name.lower().replace("’", "'").split()[-1].removesuffix("'s")
+
+
+def _roles(report: Report) -> tuple[frozenset, frozenset, frozenset, frozenset]:
+    """(cities, regions, victims' surnames, suspects' surnames) of the report's events."""
+    cities, regions, victims, suspects = set(), set(), set(), set()
     for event in report.events:
-        if event.date:
-            return date.fromisoformat(event.date[:10])
-    if report.published:
-        return date.fromisoformat(report.published[:10])
-    return None
+        for item in event.locations:
+            place = item.place
+            if place is not None and place.region:
+                regions.add(f"{place.region}|{place.country}")
+                if place.city:
+                    cities.add(f"{place.city}|{place.region}|{place.country}")
+        for item in event.victims:
+            if item.name:
+                victims.add(_surname(item.name))
+        for item in event.perpetrator_individuals:
+            if item.name:
+                suspects.add(_surname(item.name))
+    return frozenset(cities), frozenset(regions), frozenset(victims), frozenset(suspects)
+
+
+def _toll(report: Report, category: str) -> tuple[float, float] | None:
+    """The values the report's claim for ``category`` states: "at least 40" is 40 to infinity,
+    "three" is 3 to 3."""
+    from corroborate.incidents.reconcile import best_claim
+
+    claim = best_claim(report, category)
+    if claim is None:
+        return None
+    low = claim.low if claim.low is not None else claim.value
+    return float(low), float(claim.high) if claim.high is not None else math.inf
 
 
 def normalize_key(text: str) -> str | None:
@@ -116,8 +184,18 @@ def features(report: Report, *, keep_lead: bool = False) -> Features:
     words = _WORD.findall(((report.title or "") + " " + report.text).lower())
     shingles = {" ".join(words[i : i + 3]) for i in range(max(len(words) - 2, 0))}
     # interned: the same names recur across reports, and a long run keeps every report's features
-    return Features(places={sys.intern(k) for k in places}, actors={sys.intern(k) for k in actors}, shingles=shingles,
-                    day=_day(report), lead=lead(report) if keep_lead else None)
+    cities, regions, victims, suspects = _roles(report)
+    numbers = frozenset(sys.intern(n) for n in _NUMBER.findall(report.text))
+    assessed = report.incident
+    kind = (assessed.type if assessed is not None else None) or next((e.type for e in report.events), None)
+    return Features(places={sys.intern(k) for k in places}, orgs={sys.intern(k) for k in actors - persons},
+                    persons={sys.intern(k) for k in actors & persons}, shingles=shingles, day=_day(report),
+                    published=_date(report.published), size=len(shingles), terms=_terms(report.text),
+                    cities=cities, regions=regions, killed=_toll(report, "killed"), injured=_toll(report, "injured"),
+                    others={c: v for c in OTHER_TOLLS if (v := _toll(report, c)) is not None},
+                    kind=kind, relevance=assessed.probability if assessed is not None else None,
+                    victims=victims, suspects=suspects, numbers=numbers,
+                    years=frozenset(n for n in numbers if _YEAR.match(n)), lead=lead(report) if keep_lead else None)
 
 
 def lead(report: Report) -> str:
@@ -168,15 +246,50 @@ def _unpack(feats: list[Features]) -> None:
             feat.minhash = LeanMinHash(seed=seed, hashvalues=values, scheme=scheme)
 
 
+def _week_keys(feat: Features) -> list[str]:
+    """A resolved city with the week of the event (else of publication), twice, on weeks offset
+    by half a week: two reports of one city a day or two apart share at least one."""
+    day = feat.day or feat.published
+    if day is None:
+        return []
+    n = day.toordinal()
+    return [f"{city}@{w}" for city in feat.cities for w in (f"a{n // 7}", f"b{(n + 3) // 7}")]
+
+
+def _rare_terms(feats: list[Features]) -> list[list[int]]:
+    """Each report's ``RARE_TERMS`` rarest content words held by at least one other report of the
+    run (a street, a surname the tagger missed): ties to the smaller id."""
+    import numpy as np
+
+    ids = [f.terms[0] for f in feats]
+    if not ids:
+        return []
+    vocab, counts = np.unique(np.concatenate(ids), return_counts=True)
+    out = []
+    for terms in ids:
+        df = counts[np.searchsorted(vocab, terms)]
+        keep = df >= 2
+        order = np.lexsort((terms[keep], df[keep]))[:RARE_TERMS]
+        out.append([int(t) for t in terms[keep][order]])
+    return out
+
+
 def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
-    """Pairs (i < j) that share a key entity or fall in one LSH bucket."""
+    """Pairs (i < j) that share a block key or fall in one LSH bucket. The keys: a named place,
+    organization or person; a resolved city in the same week (:func:`_week_keys`); a rare content
+    word (:func:`_rare_terms`). A key held by more than ``MAX_BLOCK`` reports names no incident
+    and blocks nothing."""
     from datasketch import MinHashLSH
 
     pairs: set[tuple[int, int]] = set()
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, feat in enumerate(feats):
+    blocks: dict[object, list[int]] = defaultdict(list)
+    for i, (feat, rare) in enumerate(zip(feats, _rare_terms(feats))):
         for key in feat.keys:
             blocks[key].append(i)
+        for key in _week_keys(feat):
+            blocks[key].append(i)
+        for term in rare:
+            blocks[term].append(i)
     for members in blocks.values():
         if 1 < len(members) <= MAX_BLOCK:
             for a in range(len(members)):
@@ -199,24 +312,6 @@ def _idf(feats: list[Features]) -> dict[str, float]:
     return {key: math.log((n + IDF_PRIOR) / (count + 1)) for key, count in df.items()}
 
 
-def _overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
-    shared = a & b
-    if not shared:
-        return 0.0
-    smaller = min(sum(idf[k] for k in a), sum(idf[k] for k in b))
-    return min(sum(idf[k] for k in shared) / smaller, 1.0) if smaller > 0 else 0.0
-
-
-def pair_score(a: Features, b: Features, idf: dict[str, float]) -> float:
-    if a.day and b.day and abs((a.day - b.day).days) > MAX_DAYS:
-        return 0.0
-    text = a.minhash.jaccard(b.minhash) if a.minhash is not None and b.minhash is not None else 0.0
-    if a.vector is not None and b.vector is not None:
-        cosine = float(a.vector @ b.vector)
-        text = max(text, min(max((cosine - SEM_LOW) / (SEM_HIGH - SEM_LOW), 0.0), 1.0))
-    return W_PLACE * _overlap(a.places, b.places, idf) + W_ACTOR * _overlap(a.actors, b.actors, idf) + W_TEXT * text
-
-
 def cluster(reports: list[Report], fixed: list[list[int]] | None = None, embedder=None) -> list[list[int]]:
     """:func:`cluster_features` over the :func:`features` of the reports that take part in
     incidents (:func:`corroborate.analyze.takes_part`); the others are in no group."""
@@ -236,39 +331,54 @@ def cluster_members(feats: list[Features], members: list[int], fixed: list[list[
     return [[members[k] for k in group] for group in cluster_features(feats, fixed, embedder)]
 
 
-def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None) -> list[list[int]]:
-    """Groups of report indices, each sorted, groups in order of their first report.
+def scored_pairs(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None) -> tuple[list[tuple[int, int]], object]:
+    """The candidate pairs (sorted) that need a decision, and their :func:`~corroborate.incidents.link.pair_matrix`.
+    Pairs of two reports that ``fixed`` groups already hold are settled and left out."""
+    from corroborate.incidents.link import pair_matrix
+
+    signatures(feats)
+    _unpack(feats)
+    if embedder is not None:
+        _embed(feats, embedder)
+    old = {i for group in fixed or [] for i in group}
+    pairs = sorted(p for p in candidate_pairs(feats) if not (p[0] in old and p[1] in old))
+    return pairs, pair_matrix(feats, pairs, _idf(feats), embedded=embedder is not None)
+
+
+def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None,
+                     linker=None) -> list[list[int]]:
+    """Groups of report indices, each sorted, groups in order of their first report: the
+    candidate pairs (:func:`scored_pairs`) scored by the linker (``linker``, or the shipped one),
+    then :func:`group`. ``embedder`` (an :class:`corroborate.analyze.embed.Embedder`) adds the
+    lead similarity, and the model variant that reads it."""
+    if len(feats) < 2:  # nothing to compare (and no datasketch import: a one-report run starts faster)
+        return [[0]] if feats else []
+    from corroborate.incidents.link import load_linker
+
+    linker = linker or load_linker()
+    pairs, matrix = scored_pairs(feats, fixed, embedder)
+    scorer = linker.scorer(embedder is not None)
+    probabilities = scorer.probability(matrix) if pairs else []
+    scores = {pair: float(p) for pair, p in zip(pairs, probabilities)}
+    return group(len(feats), scores, fixed, scorer.pair_threshold, scorer.link_threshold)
+
+
+def group(n: int, scores: dict[tuple[int, int], float], fixed: list[list[int]] | None,
+          pair_threshold: float, link_threshold: float) -> list[list[int]]:
+    """Greedy average linkage over scored pairs of ``n`` reports.
 
     ``fixed`` holds groups from an earlier run (``--previous``): they start merged, two of
     them never merge, and pairs inside or between them are not scored again, so adding
     reports costs what the new reports cost, not a re-clustering from scratch.
 
-    Greedy average-linkage agglomeration over the scored candidate pairs: pairs are taken from
-    the highest score down (while at or above ``THRESHOLD``), and two groups merge only when the
-    mean score over all their cross pairs (pairs never scored count as 0) reaches
-    ``LINK_THRESHOLD``. Single linkage would chain a topic's similar-but-different events into
-    one incident (ECB+ B-cubed F1 0.22, against 0.79 with average linkage).
-
-    ``embedder`` (an :class:`corroborate.analyze.embed.Embedder`) adds the lead similarity.
+    Pairs are taken from the highest probability down (while at or above ``pair_threshold``),
+    and two groups merge only when the mean probability over all their cross pairs (pairs
+    never scored count as 0) reaches ``link_threshold``. Single linkage would chain a topic's
+    similar-but-different events into one incident.
     """
-    if len(feats) < 2:  # nothing to compare (and no datasketch import: a one-report run starts faster)
-        return [[0]] if feats else []
-    signatures(feats)
-    _unpack(feats)
-    if embedder is not None:
-        _embed(feats, embedder)
-    idf = _idf(feats)
-    old = {i for group in fixed or [] for i in group}
-    scores = {}
-    for i, j in candidate_pairs(feats):
-        if i in old and j in old:
-            continue  # settled by the earlier run
-        score = pair_score(feats[i], feats[j], idf)
-        if score > 0:
-            scores[(i, j)] = score
-    parent = list(range(len(feats)))
-    size = [1] * len(feats)
-    settled = [False] * len(feats)
+    parent = list(range(n))
+    size = [1] * n
+    settled = [False] * n
     between: dict[int, dict[int, float]] = defaultdict(dict)  # group -> other group -> summed scores
     for (i, j), score in scores.items():
         between[i][j] = between[j][i] = score
@@ -293,24 +403,24 @@ def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None
         between[a].pop(b, None)
         return a
 
-    for group in fixed or []:
-        for i in group:
+    for members in fixed or []:
+        for i in members:
             settled[i] = True
-        for i in group[1:]:
-            a, b = find(group[0]), find(i)
+        for i in members[1:]:
+            a, b = find(members[0]), find(i)
             if a != b:
                 merge(a, b)
     for (i, j), score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
-        if score < THRESHOLD:
+        if score < pair_threshold:
             break
         a, b = find(i), find(j)
         if a == b or (settled[a] and settled[b]):
             continue  # two incidents of an earlier run stay apart
-        if between[a].get(b, 0.0) / (size[a] * size[b]) < LINK_THRESHOLD:
+        if between[a].get(b, 0.0) / (size[a] * size[b]) < link_threshold:
             continue
         merge(a, b)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(feats)):
+    for i in range(n):
         groups[find(i)].append(i)
     return sorted(groups.values(), key=lambda g: g[0])
 
