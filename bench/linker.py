@@ -97,7 +97,8 @@ def ablation(train, held, log=print) -> list[tuple[str, dict]]:
     rows = []
     for dropped in ["none"] + [g for g in GROUPS if g != "embedding"]:
         columns = [f for f in train_linker.VARIANTS["lexical"] if dropped == "none" or f not in GROUPS[dropped]]
-        data, _ = train_linker.train_variant("lexical", columns, sets, log=lambda *_: None)
+        with train_linker.one_thread():  # as make train-linker fits: the same trees on every run
+            data, _ = train_linker.train_variant("lexical", columns, sets, log=lambda *_: None)
         scorer = from_data({"variants": {"lexical": data, "embedding": data}}).lexical
         scores = {}
         for corpus, (pairs, matrix, _) in zip(held, held_pairs):

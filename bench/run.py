@@ -152,6 +152,32 @@ def ecbplus_scores(held: bool | None = None, incident_topics: bool = False) -> t
     return p, r, f, len({predicted[i] for i in gold if i in predicted}), len(set(gold.values()))
 
 
+def linker_reproduce() -> tuple[str, float]:
+    """How ``make train-linker`` (same code and seed, into a scratch file) compares with the shipped
+    pair linker: "identical", or how many trees and which thresholds differ; and the time (s)."""
+    import tempfile
+    import time
+    from importlib import resources
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "linker.json"
+        started = time.perf_counter()
+        subprocess.run([PY, "-m", "corroborate.incidents.train_linker", str(GVA.parent.parent), "--out", str(out)],
+                       check=True, capture_output=True)
+        seconds = time.perf_counter() - started
+        fresh = out.read_bytes()
+    shipped = resources.files("corroborate.incidents").joinpath("data/linker.json").read_bytes()
+    if fresh == shipped:
+        return "identical", seconds
+    a, b = json.loads(fresh)["variants"], json.loads(shipped)["variants"]
+    parts = []
+    for name in sorted(b):
+        trees = sum(x != y for x, y in zip(a[name]["trees"], b[name]["trees"]))
+        same = all(a[name][k] == b[name][k] for k in ("pair_threshold", "link_threshold"))
+        parts.append(f"{name}: {trees} of {len(b[name]['trees'])} trees differ, thresholds {'the same' if same else 'DIFFERENT'}")
+    return "DIFFERENT (" + "; ".join(parts) + ")", seconds
+
+
 def tolls_reproduce() -> tuple[str, float]:
     """How ``make train-tolls`` (same code and seed, into a scratch file) compares with the shipped
     toll model (:func:`metrics.model_difference`), and the training time (s)."""
@@ -280,6 +306,8 @@ def main() -> None:
     same, seconds = tolls_reproduce()
     print(f"\ncount toll model: retrained from the GVA training part in {seconds:.0f} s; "
           f"against the shipped file: {same}")
+    same, seconds = linker_reproduce()
+    print(f"pair linker: retrained from the GVA and ECB+ training parts in {seconds:.0f} s; against the shipped file: {same}")
     print()
     print("\n".join(detector.lines(SHARED / "data" / "llmfake", OUT / "gva" / "reports.jsonl", OUT / "ecbplus" / "reports.jsonl")))
     print()

@@ -44,6 +44,11 @@ LEAD_CHARS = 600
 MAX_TERMS = 128
 TERM_BITS = 22
 OTHER_TOLLS = ("arrested", "kidnapped", "missing", "displaced")
+#: candidate pairs scored at a time (a run never holds every pair's feature row)
+SCORE_CHUNK = 50_000
+#: a pair less likely than this to be one incident is kept as no pair at all (it counts 0 in
+#: average linkage, like a pair blocking never proposed): most candidates, so a large run keeps few
+MIN_PROBABILITY = 0.01
 #: rare content words per report used as block keys
 RARE_TERMS = 8
 _WORD = re.compile(r"[a-z0-9]+")
@@ -331,35 +336,46 @@ def cluster_members(feats: list[Features], members: list[int], fixed: list[list[
     return [[members[k] for k in group] for group in cluster_features(feats, fixed, embedder)]
 
 
-def scored_pairs(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None) -> tuple[list[tuple[int, int]], object]:
-    """The candidate pairs (sorted) that need a decision, and their :func:`~corroborate.incidents.link.pair_matrix`.
-    Pairs of two reports that ``fixed`` groups already hold are settled and left out."""
-    from corroborate.incidents.link import pair_matrix
-
+def _prepared(feats: list[Features], fixed: list[list[int]] | None, embedder) -> list[tuple[int, int]]:
+    """Sign (and embed) the features; the candidate pairs (sorted) that need a decision. Pairs
+    of two reports that ``fixed`` groups already hold are settled and left out."""
     signatures(feats)
     _unpack(feats)
     if embedder is not None:
         _embed(feats, embedder)
     old = {i for group in fixed or [] for i in group}
-    pairs = sorted(p for p in candidate_pairs(feats) if not (p[0] in old and p[1] in old))
+    return sorted(p for p in candidate_pairs(feats) if not (p[0] in old and p[1] in old))
+
+
+def scored_pairs(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None) -> tuple[list[tuple[int, int]], object]:
+    """The candidate pairs (sorted) that need a decision, and their :func:`~corroborate.incidents.link.pair_matrix`
+    (all at once: for training and inspection; a run scores them a chunk at a time)."""
+    from corroborate.incidents.link import pair_matrix
+
+    pairs = _prepared(feats, fixed, embedder)
     return pairs, pair_matrix(feats, pairs, _idf(feats), embedded=embedder is not None)
 
 
 def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None,
                      linker=None) -> list[list[int]]:
     """Groups of report indices, each sorted, groups in order of their first report: the
-    candidate pairs (:func:`scored_pairs`) scored by the linker (``linker``, or the shipped one),
-    then :func:`group`. ``embedder`` (an :class:`corroborate.analyze.embed.Embedder`) adds the
-    lead similarity, and the model variant that reads it."""
+    candidate pairs scored by the linker (``linker``, or the shipped one), ``SCORE_CHUNK`` pairs
+    at a time so that the feature rows of a large run are never all in memory, then :func:`group`.
+    ``embedder`` (an :class:`corroborate.analyze.embed.Embedder`) adds the lead similarity, and
+    the model variant that reads it."""
     if len(feats) < 2:  # nothing to compare (and no datasketch import: a one-report run starts faster)
         return [[0]] if feats else []
-    from corroborate.incidents.link import load_linker
+    from corroborate.incidents.link import load_linker, pair_matrix, tfidf_rows
 
     linker = linker or load_linker()
-    pairs, matrix = scored_pairs(feats, fixed, embedder)
     scorer = linker.scorer(embedder is not None)
-    probabilities = scorer.probability(matrix) if pairs else []
-    scores = {pair: float(p) for pair, p in zip(pairs, probabilities)}
+    pairs = _prepared(feats, fixed, embedder)
+    idf, rows = _idf(feats), tfidf_rows(feats)
+    scores: dict[tuple[int, int], float] = {}
+    for begin in range(0, len(pairs), SCORE_CHUNK):
+        chunk = pairs[begin : begin + SCORE_CHUNK]
+        probabilities = scorer.probability(pair_matrix(feats, chunk, idf, embedded=embedder is not None, rows=rows))
+        scores.update((pair, float(p)) for pair, p in zip(chunk, probabilities) if p >= MIN_PROBABILITY)
     return group(len(feats), scores, fixed, scorer.pair_threshold, scorer.link_threshold)
 
 
@@ -373,9 +389,10 @@ def group(n: int, scores: dict[tuple[int, int], float], fixed: list[list[int]] |
 
     Pairs are taken from the highest probability down (while at or above ``pair_threshold``),
     and two groups merge only when the mean probability over all their cross pairs (pairs
-    never scored count as 0) reaches ``link_threshold``. Single linkage would chain a topic's
-    similar-but-different events into one incident.
+    never scored, and pairs under ``MIN_PROBABILITY``, count as 0) reaches ``link_threshold``.
+    Single linkage would chain a topic's similar-but-different events into one incident.
     """
+    scores = {pair: p for pair, p in scores.items() if p >= MIN_PROBABILITY}
     parent = list(range(n))
     size = [1] * n
     settled = [False] * n

@@ -65,8 +65,10 @@ def _overlap(a, b, idf: dict[str, float]) -> float:
     shared = a & b
     if not shared:
         return 0.0
-    smaller = min(sum(idf[k] for k in a), sum(idf[k] for k in b))
-    return min(sum(idf[k] for k in shared) / smaller, 1.0) if smaller > 0 else 0.0
+    # fsum: exact, so the result does not depend on the sets' iteration order (string hashing
+    # differs between processes), and neither do the model's decisions nor training
+    smaller = min(math.fsum(idf[k] for k in a), math.fsum(idf[k] for k in b))
+    return min(math.fsum(idf[k] for k in shared) / smaller, 1.0) if smaller > 0 else 0.0
 
 
 def _match(a, b) -> float:
@@ -149,24 +151,22 @@ def _pairwise(fa, fb, idf: dict[str, float]) -> tuple[float, ...]:
 
 
 def pair_matrix(feats, pairs: list[tuple[int, int]], idf: dict[str, float], embedded: bool = False,
-                chunk: int = 50_000) -> np.ndarray:
+                chunk: int = 50_000, rows=None) -> np.ndarray:
     """One row of :data:`FEATURES` per pair (i, j) of ``feats`` (clustering
     :class:`~corroborate.incidents.cluster.Features`, signed); ``idf`` weighs shared names;
-    ``embedded``: the features carry lead vectors (else ``lead_cosine`` is missing)."""
+    ``embedded``: the features carry lead vectors (else ``lead_cosine`` is missing); ``rows``:
+    the :func:`tfidf_rows` of ``feats``, when the caller scores its pairs in parts."""
     out = np.full((len(pairs), len(FEATURES)), np.nan)
     if not pairs:
         return out
     left = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
     right = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
-    rows = tfidf_rows(feats)
+    rows = tfidf_rows(feats) if rows is None else rows
     for begin in range(0, len(pairs), chunk):
         a, b = left[begin : begin + chunk], right[begin : begin + chunk]
         out[begin : begin + chunk, COLUMN["tfidf"]] = np.asarray(rows[a].multiply(rows[b]).sum(axis=1)).ravel()
     if embedded:
-        vectors = np.stack([f.vector for f in feats])
-        for begin in range(0, len(pairs), chunk):
-            a, b = left[begin : begin + chunk], right[begin : begin + chunk]
-            out[begin : begin + chunk, COLUMN["lead_cosine"]] = np.einsum("ij,ij->i", vectors[a], vectors[b])
+        out[:, COLUMN["lead_cosine"]] = [float(feats[i].vector @ feats[j].vector) for i, j in pairs]
     pairwise = [COLUMN[name] for name in PAIRWISE]
     for k, (i, j) in enumerate(pairs):
         out[k, pairwise] = _pairwise(feats[i], feats[j], idf)

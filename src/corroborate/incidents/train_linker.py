@@ -255,14 +255,26 @@ def training_sets(train: list[Corpus], embedder) -> list:
     return sets
 
 
+def one_thread():
+    """A context in which scikit-learn's trees are fitted on one thread (the OpenMP runtime must be
+    loaded before it can be limited, hence the import)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 def train(data: Path, workers: int = 2, log=print) -> dict:
-    from corroborate.analyze.embed import load_embedder
+    """Both variants, reproducibly: the embeddings and the trees are computed on one thread (with
+    more, the order of floating-point sums varies from run to run, and so do a few splits)."""
+    from corroborate.analyze.embed import Embedder
 
     train_part = corpora(data, "train", workers, log)
-    sets = training_sets(train_part, load_embedder())
+    sets = training_sets(train_part, Embedder(threads=1))
     variants, meta = {}, {}
-    for name, columns in VARIANTS.items():
-        variants[name], meta[name] = train_variant(name, columns, sets, log)
+    with one_thread():
+        for name, columns in VARIANTS.items():
+            variants[name], meta[name] = train_variant(name, columns, sets, log)
     return {"_doc": "pair linker: corroborate.incidents.link; trained by corroborate.incidents.train_linker",
             "variants": variants, "training": meta}
 
