@@ -87,10 +87,6 @@ class Features:
     lead: str | None = field(default=None, repr=False)  # kept for the embedder (``--embeddings``)
 
     @property
-    def actors(self) -> set[str]:
-        return self.orgs | self.persons
-
-    @property
     def keys(self) -> set[str]:
         return self.places | self.orgs | self.persons
 

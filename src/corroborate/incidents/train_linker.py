@@ -175,13 +175,13 @@ def export(model, columns: list[str], calibration: tuple[float, float], threshol
             "platt": list(calibration), "pair_threshold": thresholds[0], "link_threshold": thresholds[1]}
 
 
-def bcubed(groups: list[list[int]], gold: list[str], items: list[int] | None = None) -> tuple[float, float, float]:
-    """B-cubed P, R, F1 of ``groups`` (of indices into ``gold``) over ``items`` (all by default)."""
+def bcubed(groups: list[list[int]], gold: list[str]) -> tuple[float, float, float]:
+    """B-cubed P, R, F1 of ``groups`` (of indices into ``gold``; an index in no group is alone)."""
     label = {}
     for g in groups:
         for i in g:
             label[i] = g[0]
-    items = list(range(len(gold))) if items is None else items
+    items = range(len(gold))
     pred_members: dict[int, set] = defaultdict(set)
     gold_members: dict[str, set] = defaultdict(set)
     for i in items:
