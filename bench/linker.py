@@ -98,13 +98,14 @@ def ablation(train, held, log=print) -> list[tuple[str, dict]]:
     for dropped in ["none"] + [g for g in GROUPS if g != "embedding"]:
         columns = [f for f in train_linker.VARIANTS["lexical"] if dropped == "none" or f not in GROUPS[dropped]]
         with train_linker.one_thread():  # as make train-linker fits: the same trees on every run
-            data, _ = train_linker.train_variant("lexical", columns, sets, log=lambda *_: None)
+            data, info = train_linker.train_variant("lexical", columns, sets, log=lambda *_: None)
         scorer = from_data({"variants": {"lexical": data, "embedding": data}}).lexical
         scores = {}
         for corpus, (pairs, matrix, _) in zip(held, held_pairs):
             probs = scorer.probability(matrix) if pairs else np.zeros(0)
             groups = train_linker.grouped(corpus, pairs, probs, scorer.pair_threshold, scorer.link_threshold)
             scores[corpus.name] = train_linker.bcubed(groups, corpus.gold)[2]
+        scores.update({f"{k}_oof": v for k, v in info["bcubed_f1_oof"].items()})
         log(f"  without {dropped}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
         rows.append((dropped, scores))
     return rows
@@ -153,10 +154,12 @@ def table(result: dict) -> None:
     print("|---|---|---:|---:|---:|---:|---:|")
     for name, method, p, r, f, n, seconds in result["rows"]:
         print(f"| {name} | {method} | {p:.3f} | {r:.3f} | {f:.3f} | {n} | {'' if seconds is None else f'{seconds:.1f}'} |")
-    print("\n| ablation (lexical linker retrained without) | GVA held-out F1 | ECB+ held-out F1 |")
-    print("|---|---:|---:|")
+    print("\n| ablation (lexical linker retrained without) | GVA held-out F1 | ECB+ held-out F1 "
+          "| GVA training part, out of fold | ECB+ training part, out of fold |")
+    print("|---|---:|---:|---:|---:|")
     for dropped, scores in result["ablation"]:
-        print(f"| {dropped} | {scores['gva']:.3f} | {scores['ecbplus']:.3f} |")
+        print(f"| {dropped} | {scores['gva']:.3f} | {scores['ecbplus']:.3f} | {scores['gva_oof']:.3f} "
+              f"| {scores['ecbplus_oof']:.3f} |")
     for name in ("gva", "ecbplus"):
         merges, splits = result[f"errors_{name}"]
         print(f"\n{name} held-out: {len(merges)} predicted groups merge incidents, {len(splits)} incidents are split")

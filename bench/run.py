@@ -316,10 +316,12 @@ def main() -> None:
     print("\n".join(ingest.table()))
     print()
     print("\n".join(fetch.table()))
-    print("\n| clustering scale (synthetic GVA variants) | reports | seconds | ms per report | incidents |")
-    print("|---|---:|---:|---:|---:|")
+    print("\n| clustering scale (synthetic GVA variants) | reports | features s | linking s | ms per report "
+          "| candidate pairs | µs per pair (linking) | incidents |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in scale.measure(OUT / "gva" / "reports.jsonl"):
-        print(f"| | {row['reports']:,} | {row['seconds']:.1f} | {row['ms_per_report']:.2f} | {row['incidents']:,} |")
+        print(f"| | {row['reports']:,} | {row['features_s']:.1f} | {row['link_s']:.1f} | {row['ms_per_report']:.2f} "
+              f"| {row['pairs']:,} | {row['us_per_pair']:.1f} | {row['incidents']:,} |")
     big = html_scale.measure(OUT / "gva" / "reports.jsonl", 5000)
     load = f"{big['load_seconds']:.2f} s" if big["load_seconds"] is not None else "not measured (no chromium/playwright)"
     page_load = f"{big['largest_page_load_seconds']:.2f} s" if big.get("largest_page_load_seconds") is not None else "n/a"

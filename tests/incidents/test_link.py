@@ -92,9 +92,11 @@ def test_one_shooting_told_by_two_outlets_in_other_words_is_one_incident(tmp_pat
     assert pairs == [(0, 1)] and probability[0] > 0.5, (pairs, probability)
 
 
-def test_exported_trees_score_as_scikit_learn_does():
-    """The node tables the model file holds, evaluated with numpy, give scikit-learn's own
-    decision function, missing values included."""
+@pytest.mark.parametrize("leaves", [7, 15, 31, 63])
+def test_exported_trees_score_as_scikit_learn_does(leaves):
+    """The node tables the model file holds, evaluated with numpy (leaf bitmasks of 8 to 64
+    bits), give scikit-learn's own decision function, missing values and values equal to a
+    threshold included."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     from corroborate.incidents.train_linker import export
@@ -103,9 +105,14 @@ def test_exported_trees_score_as_scikit_learn_does():
     x = rng.normal(size=(600, len(link.FEATURES)))
     x[rng.random(x.shape) < 0.2] = np.nan
     y = (np.nan_to_num(x[:, 0]) + np.nan_to_num(x[:, 5]) - np.isnan(x[:, 9]) > 0).astype(int)
-    model = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(x, y)
+    model = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=leaves, min_samples_leaf=5,
+                                           random_state=0).fit(x, y)
     data = export(model, list(link.FEATURES), (1.0, 0.0), (0.5, 0.4))
     scorer = link.Scorer(data)
+    assert scorer.forest.dtype == {7: np.uint8, 15: np.uint16, 31: np.uint32, 63: np.uint64}[leaves]
+    for k, tree in enumerate(scorer.trees[:100]):  # rows that sit exactly on thresholds
+        inner = np.flatnonzero(~tree.leaf)
+        x[k, tree.feature[inner]] = tree.threshold[inner]
     assert np.allclose(scorer.margin(x), model.decision_function(x))
     assert np.allclose(scorer.probability(x), model.predict_proba(x)[:, 1])
 

@@ -1,7 +1,7 @@
 """The pair linker: how likely two reports are to tell one incident, learned and calibrated.
 
 Clustering (:mod:`corroborate.incidents.cluster`) finds candidate pairs by blocking; this
-module turns each candidate pair into the features in :data:`FEATURES` (:func:`pair_matrix`)
+module turns each candidate pair into the features in :data:`FEATURES` (:meth:`PairData.matrix`)
 and scores them with the shipped model (``data/linker.json``, sha256-checked at load; rebuilt
 by ``make train-linker``, see :mod:`corroborate.incidents.train_linker` and the README's model
 card). The score is a calibrated probability that the two reports are of one incident.
@@ -18,6 +18,7 @@ thresholds grouping uses, chosen on out-of-fold scores of the training part.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,123 +55,155 @@ MONOTONE = {
     "numbers": 1, "years": 1,
 }
 COLUMN = {name: k for k, name in enumerate(FEATURES)}
-NAN = float("nan")
 
 
-def _overlap(a, b, idf: dict[str, float]) -> float:
-    """IDF-weighted overlap coefficient: the weight of the shared keys over the weight of the
-    smaller side's keys; NaN when a side has none."""
-    if not a or not b:
-        return NAN
-    shared = a & b
-    if not shared:
-        return 0.0
-    # fsum: exact, so the result does not depend on the sets' iteration order (string hashing
-    # differs between processes), and neither do the model's decisions nor training
-    smaller = min(math.fsum(idf[k] for k in a), math.fsum(idf[k] for k in b))
-    return min(math.fsum(idf[k] for k in shared) / smaller, 1.0) if smaller > 0 else 0.0
-
-
-def _match(a, b) -> float:
-    """1 when two sets meet, 0 when both are known and do not, NaN when either is empty."""
-    if not a or not b:
-        return NAN
-    return 1.0 if a & b else 0.0
-
-
-def _jaccard(a, b) -> float:
-    return NAN if not a or not b else len(a & b) / len(a | b)
-
-
-def _days(a, b) -> float:
-    return NAN if a is None or b is None else float(abs((a - b).days))
-
-
-def _count_diff(a: tuple | None, b: tuple | None) -> float:
-    """How far apart two tolls are: 0 when both can be true ("at least 40" and "at least 93"),
-    else the gap between the values they allow, on a log scale (1 and 2 differ more than 40 and 41)."""
-    if a is None or b is None:
-        return NAN
-    (a_low, a_high), (b_low, b_high) = a, b
-    if a_high < b_low:
-        return math.log1p(b_low) - math.log1p(a_high)
-    if b_high < a_low:
-        return math.log1p(a_low) - math.log1p(b_high)
-    return 0.0
-
-
-def _shared(a, b) -> float:
-    return NAN if not a or not b else float(len(a & b))
-
-
-def tfidf_rows(feats) -> object:
+def tfidf_rows(feats, df: tuple[np.ndarray, np.ndarray] | None = None) -> object:
     """The reports' content-word vectors as one sparse matrix (rows L2-normalized): sublinear
-    term frequency times smoothed IDF over the reports of this run."""
+    term frequency times smoothed IDF over the reports of this run; ``df``: the run's
+    :func:`term_counts`, when the caller has them."""
     from scipy import sparse
 
-    indptr, indices, counts = [0], [], []
-    for feat in feats:
-        ids, tf = feat.terms
-        indices.append(ids)
-        counts.append(tf)
-        indptr.append(indptr[-1] + len(ids))
-    cols = np.concatenate(indices) if indices else np.zeros(0, np.int64)
-    values = np.concatenate(counts).astype(np.float64) if counts else np.zeros(0)
-    vocab, inverse = np.unique(cols, return_inverse=True)
-    df = np.bincount(inverse, minlength=len(vocab))
-    idf = np.log((1 + len(feats)) / (1 + df)) + 1.0
+    indptr = np.zeros(len(feats) + 1, dtype=np.int64)
+    np.cumsum([len(feat.terms[0]) for feat in feats], out=indptr[1:])
+    cols = np.concatenate([feat.terms[0] for feat in feats]) if feats else np.zeros(0, np.int32)
+    values = np.concatenate([feat.terms[1] for feat in feats]).astype(np.float64) if feats else np.zeros(0)
+    vocab, counts = df if df is not None else term_counts(feats)
+    inverse = np.searchsorted(vocab, cols)
+    idf = np.log((1 + len(feats)) / (1 + counts)) + 1.0
     values = (1.0 + np.log(np.maximum(values, 1.0))) * idf[inverse]
-    matrix = sparse.csr_matrix((values, inverse, np.asarray(indptr)), shape=(len(feats), max(len(vocab), 1)))
+    matrix = sparse.csr_matrix((values, inverse, indptr), shape=(len(feats), max(len(vocab), 1)))
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.diags(1.0 / norms) @ matrix
 
 
-#: the features :func:`_pairwise` computes, in its order (the others are vectorized)
-PAIRWISE = ("jaccard", "containment", "places", "orgs", "persons", "same_city", "same_region", "event_days",
-            "published_days", "killed_diff", "injured_diff", "others_diff", "same_type", "relevance_min",
-            "relevance_max", "victims", "suspects", "numbers", "years")
+def term_counts(feats) -> tuple[np.ndarray, np.ndarray]:
+    """The run's content-word ids (sorted) and how many reports hold each."""
+    if not feats:
+        return np.zeros(0, np.int32), np.zeros(0, np.int64)
+    return np.unique(np.concatenate([feat.terms[0] for feat in feats]), return_counts=True)
 
 
-def _pairwise(fa, fb, idf: dict[str, float]) -> tuple[float, ...]:
-    jac = fa.minhash.jaccard(fb.minhash)
-    shared = jac / (1 + jac) * (fa.size + fb.size)  # |A & B| from the Jaccard estimate and the set sizes
-    smaller = min(fa.size, fb.size)
-    common = fa.others.keys() & fb.others.keys()
-    relevance = (NAN, NAN) if fa.relevance is None or fb.relevance is None else (
-        min(fa.relevance, fb.relevance), max(fa.relevance, fb.relevance))
-    return (jac, min(shared / smaller, 1.0) if smaller else 0.0,
-            _overlap(fa.places, fb.places, idf), _overlap(fa.orgs, fb.orgs, idf), _overlap(fa.persons, fb.persons, idf),
-            _match(fa.cities, fb.cities), _match(fa.regions, fb.regions),
-            _days(fa.day, fb.day), _days(fa.published, fb.published),
-            _count_diff(fa.killed, fb.killed), _count_diff(fa.injured, fb.injured),
-            max((_count_diff(fa.others[c], fb.others[c]) for c in sorted(common)), default=NAN),
-            NAN if fa.kind is None or fb.kind is None else float(fa.kind == fb.kind), *relevance,
-            _shared(fa.victims, fb.victims), _shared(fa.suspects, fb.suspects),
-            _jaccard(fa.numbers, fb.numbers), _match(fa.years, fb.years))
+def _sets(feats, attribute: str, weights: dict[str, float] | None = None):
+    """One sparse row per report over the run's values of a set-valued feature (columns in
+    sorted order, so that every sum below adds in one order, whatever the process): 1 for each
+    value the report holds, or the value's weight."""
+    from scipy import sparse
+
+    values = [getattr(feat, attribute) for feat in feats]
+    vocab = {value: k for k, value in enumerate(sorted(set().union(*values)))}
+    indptr = np.zeros(len(feats) + 1, dtype=np.int64)
+    np.cumsum([len(v) for v in values], out=indptr[1:])
+    cols = np.fromiter((vocab[x] for v in values for x in sorted(v)), dtype=np.int32, count=int(indptr[-1]))
+    data = (np.ones(len(cols)) if weights is None else
+            np.fromiter((weights[x] for v in values for x in sorted(v)), dtype=np.float64, count=len(cols)))
+    return sparse.csr_matrix((data, cols, indptr), shape=(len(feats), max(len(vocab), 1)))
 
 
-def pair_matrix(feats, pairs: list[tuple[int, int]], idf: dict[str, float], embedded: bool = False,
-                chunk: int = 50_000, rows=None) -> np.ndarray:
-    """One row of :data:`FEATURES` per pair (i, j) of ``feats`` (clustering
-    :class:`~corroborate.incidents.cluster.Features`, signed); ``idf`` weighs shared names;
-    ``embedded``: the features carry lead vectors (else ``lead_cosine`` is missing); ``rows``:
-    the :func:`tfidf_rows` of ``feats``, when the caller scores its pairs in parts."""
-    out = np.full((len(pairs), len(FEATURES)), np.nan)
-    if not pairs:
-        return out
-    left = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
-    right = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
-    rows = tfidf_rows(feats) if rows is None else rows
-    for begin in range(0, len(pairs), chunk):
-        a, b = left[begin : begin + chunk], right[begin : begin + chunk]
-        out[begin : begin + chunk, COLUMN["tfidf"]] = np.asarray(rows[a].multiply(rows[b]).sum(axis=1)).ravel()
-    if embedded:
-        out[:, COLUMN["lead_cosine"]] = [float(feats[i].vector @ feats[j].vector) for i, j in pairs]
-    pairwise = [COLUMN[name] for name in PAIRWISE]
-    for k, (i, j) in enumerate(pairs):
-        out[k, pairwise] = _pairwise(feats[i], feats[j], idf)
+def _rowwise(matrix, a: np.ndarray, b: np.ndarray, weighted=None) -> np.ndarray:
+    """Row a[k] · row b[k] of a sparse matrix, for each k; with ``weighted`` (the same matrix,
+    weighted), row a[k] of ``matrix`` · row b[k] of ``weighted``."""
+    return np.asarray(matrix[a].multiply((matrix if weighted is None else weighted)[b]).sum(axis=1)).ravel()
+
+
+def _interval(feats, get) -> np.ndarray:
+    """(low, high) of a toll per report: NaN where it has none."""
+    out = np.full((len(feats), 2), np.nan)
+    for k, feat in enumerate(feats):
+        value = get(feat)
+        if value is not None:
+            out[k] = value
     return out
+
+
+def _count_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How far apart two tolls are: 0 when both can be true ("at least 40" and "at least 93"),
+    else the gap between the values they allow, on a log scale (1 and 2 differ more than 40 and
+    41); NaN when either is unknown."""
+    with np.errstate(invalid="ignore"):
+        below = np.log1p(b[:, 0]) - np.log1p(a[:, 1])  # a's highest is under b's lowest
+        above = np.log1p(a[:, 0]) - np.log1p(b[:, 1])
+        out = np.where(a[:, 1] < b[:, 0], below, np.where(b[:, 1] < a[:, 0], above, 0.0))
+    out[np.isnan(a[:, 0]) | np.isnan(b[:, 0])] = np.nan
+    return out
+
+
+def _days(feats, attribute: str) -> np.ndarray:
+    return np.array([np.nan if (d := getattr(feat, attribute)) is None else float(d.toordinal()) for feat in feats])
+
+
+class PairData:
+    """What :meth:`matrix` needs of a run's reports (clustering
+    :class:`~corroborate.incidents.cluster.Features`, signed), as arrays and sparse matrices, so
+    that the features of many pairs are computed with a few array operations.
+
+    The IDF of a name is smoothed with a background of ``idf_prior`` reports (see
+    :mod:`corroborate.incidents.cluster`)."""
+
+    def __init__(self, feats, idf_prior: float, embedded: bool = False, df=None, other_tolls=()):
+        n = len(feats)
+        self.embedded = embedded
+        self.hashes = np.stack([feat.minhash.hashvalues for feat in feats]) if feats else np.zeros((0, 1), np.uint64)
+        self.size = np.array([feat.size for feat in feats], dtype=np.float64)
+        self.tfidf = tfidf_rows(feats, df)
+        names: dict[str, int] = defaultdict(int)
+        for feat in feats:
+            for key in feat.places | feat.orgs | feat.persons:
+                names[key] += 1
+        idf = {key: math.log((n + idf_prior) / (count + 1)) for key, count in names.items()}
+        self.names = {attr: (_sets(feats, attr), _sets(feats, attr, idf)) for attr in ("places", "orgs", "persons")}
+        self.weight = {attr: np.asarray(m.sum(axis=1)).ravel() for attr, (_, m) in self.names.items()}
+        self.sets = {attr: _sets(feats, attr) for attr in ("cities", "regions", "victims", "suspects", "numbers", "years")}
+        held = {**{attr: m for attr, (m, _) in self.names.items()}, **self.sets}
+        self.count = {attr: np.diff(m.indptr).astype(np.float64) for attr, m in held.items()}
+        self.days = {attr: _days(feats, attr) for attr in ("day", "published")}
+        self.tolls = {"killed": _interval(feats, lambda f: f.killed), "injured": _interval(feats, lambda f: f.injured)}
+        self.others = [_interval(feats, lambda f, c=c: f.others.get(c)) for c in other_tolls]
+        kinds = {kind: k for k, kind in enumerate(sorted({f.kind for f in feats if f.kind is not None}))}
+        self.kind = np.array([-1 if f.kind is None else kinds[f.kind] for f in feats], dtype=np.int64)
+        self.relevance = np.array([np.nan if f.relevance is None else f.relevance for f in feats])
+        self.vectors = np.stack([feat.vector for feat in feats]) if embedded and feats else None
+
+    def matrix(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """One row of :data:`FEATURES` per pair (a[k], b[k])."""
+        out = np.full((len(a), len(FEATURES)), np.nan)
+        if not len(a):
+            return out
+        column = {name: out[:, k] for k, name in enumerate(FEATURES)}  # views: writing one fills out
+        count = self.count
+        with np.errstate(invalid="ignore", divide="ignore"):
+            jac = np.count_nonzero(self.hashes[a] == self.hashes[b], axis=1) / self.hashes.shape[1]
+            column["jaccard"][:] = jac
+            # |A & B| from the Jaccard estimate and the two set sizes, over the smaller set
+            smaller = np.minimum(self.size[a], self.size[b])
+            shared = jac / (1 + jac) * (self.size[a] + self.size[b])
+            column["containment"][:] = np.where(smaller > 0, np.minimum(shared / np.where(smaller > 0, smaller, 1), 1.0), 0.0)
+            column["tfidf"][:] = _rowwise(self.tfidf, a, b)
+            if self.vectors is not None:
+                column["lead_cosine"][:] = np.einsum("ij,ij->i", self.vectors[a], self.vectors[b])
+            for attr, (held, weighted) in self.names.items():  # the weight of the shared names over the smaller side's
+                lighter = np.minimum(self.weight[attr][a], self.weight[attr][b])
+                value = np.minimum(_rowwise(held, a, b, weighted) / np.where(lighter > 0, lighter, 1), 1.0)
+                column[attr][:] = np.where((count[attr][a] > 0) & (count[attr][b] > 0), value, np.nan)
+            both = {attr: (count[attr][a] > 0) & (count[attr][b] > 0) for attr in self.sets}
+            shared_values = {attr: _rowwise(m, a, b) for attr, m in self.sets.items()}
+            for attr, name in (("cities", "same_city"), ("regions", "same_region"), ("years", "years")):
+                column[name][:] = np.where(both[attr], (shared_values[attr] > 0).astype(np.float64), np.nan)
+            for attr in ("victims", "suspects"):
+                column[attr][:] = np.where(both[attr], shared_values[attr], np.nan)
+            union = count["numbers"][a] + count["numbers"][b] - shared_values["numbers"]
+            column["numbers"][:] = np.where(both["numbers"], shared_values["numbers"] / np.where(union > 0, union, 1), np.nan)
+            column["event_days"][:] = np.abs(self.days["day"][a] - self.days["day"][b])
+            column["published_days"][:] = np.abs(self.days["published"][a] - self.days["published"][b])
+            for attr in ("killed", "injured"):
+                column[f"{attr}_diff"][:] = _count_diff(self.tolls[attr][a], self.tolls[attr][b])
+            if self.others:
+                column["others_diff"][:] = np.fmax.reduce([_count_diff(t[a], t[b]) for t in self.others])
+            known = (self.kind[a] >= 0) & (self.kind[b] >= 0)
+            column["same_type"][:] = np.where(known, (self.kind[a] == self.kind[b]).astype(np.float64), np.nan)
+            column["relevance_min"][:] = np.minimum(self.relevance[a], self.relevance[b])
+            column["relevance_max"][:] = np.maximum(self.relevance[a], self.relevance[b])
+        return out
 
 
 @dataclass(slots=True)
@@ -182,6 +215,81 @@ class _Tree:
     right: np.ndarray
     leaf: np.ndarray
     value: np.ndarray
+
+    def leaves(self, node: int = 0) -> list[int]:
+        """The leaves under ``node``, left to right."""
+        out, stack = [], [node]
+        while stack:
+            node = stack.pop()
+            if self.leaf[node]:
+                out.append(node)
+            else:
+                stack += [int(self.right[node]), int(self.left[node])]
+        return out
+
+
+class _Forest:
+    """The trees compiled for evaluation by bitmasks (QuickScorer, Lucchese et al., SIGIR 2015).
+
+    Each tree's leaves are numbered left to right, one bit each. A node whose test is false for a
+    row (the row goes right) rules out the leaves of its left subtree; the leaf a row reaches is
+    the leftmost leaf no node rules out. For each feature the nodes that test it are sorted by
+    threshold, so the nodes a value sends right are a prefix of that order (those whose threshold
+    is below the value: the trees send ``value <= threshold`` left), and a table holds, for each
+    prefix, every tree's mask of leaves still possible. A row's leaves are then the AND, over the
+    features, of one table row each: a few array operations per feature instead of one per tree
+    level. A missing value has a row of its own (the nodes that send missing values right)."""
+
+    def __init__(self, trees: list[_Tree], n_features: int):
+        n_leaves = max(len(tree.leaves()) for tree in trees)
+        self.dtype = next(d for bits, d in ((8, np.uint8), (16, np.uint16), (32, np.uint32), (64, np.uint64))
+                          if n_leaves <= bits)
+        full = np.iinfo(self.dtype).max
+        self.values = np.zeros((len(trees), n_leaves))
+        nodes: list[list[tuple[float, int, int, bool]]] = [[] for _ in range(n_features)]
+        for t, tree in enumerate(trees):
+            order = tree.leaves()
+            bit = {node: k for k, node in enumerate(order)}
+            self.values[t, : len(order)] = tree.value[order]
+            for node in np.flatnonzero(~tree.leaf):
+                ruled_out = sum(1 << bit[leaf] for leaf in tree.leaves(int(tree.left[node])))
+                nodes[int(tree.feature[node])].append(
+                    (float(tree.threshold[node]), t, full & ~ruled_out, bool(tree.missing_left[node])))
+        self.tables: list[tuple[int, np.ndarray, np.ndarray]] = []
+        for f, tests in enumerate(nodes):
+            if not tests:
+                continue
+            tests.sort(key=lambda test: test[0])
+            table = np.full((len(tests) + 2, len(trees)), full, dtype=self.dtype)
+            for p, (_, t, mask, _) in enumerate(tests):
+                table[p + 1] = table[p]
+                table[p + 1, t] &= mask
+            for _, t, mask, missing_left in tests:
+                if not missing_left:
+                    table[-1, t] &= mask
+            self.tables.append((f, np.array([test[0] for test in tests]), table))
+        self.offsets = np.arange(len(trees)) * n_leaves
+
+    def leaves(self, x: np.ndarray) -> np.ndarray:
+        """Each row's leaf in each tree (its position, left to right): shape (rows, trees)."""
+        alive = np.full((len(x), len(self.offsets)), np.iinfo(self.dtype).max, dtype=self.dtype)
+        for f, thresholds, table in self.tables:
+            value = x[:, f]
+            position = np.searchsorted(thresholds, value, side="left")
+            position[np.isnan(value)] = len(table) - 1
+            alive &= table[position]
+        lowest = alive & (~alive + self.dtype(1))  # the lowest set bit: the leftmost leaf left
+        return np.log2(lowest.astype(np.float64)).astype(np.int64)  # exact: a power of two
+
+    def margin(self, x: np.ndarray, baseline: float, rows: int = 4096) -> np.ndarray:
+        out = np.full(len(x), baseline)
+        flat = self.values.ravel()
+        for begin in range(0, len(x), rows):
+            leaf_values = flat[self.leaves(x[begin : begin + rows]) + self.offsets]
+            part = out[begin : begin + rows]
+            for t in range(leaf_values.shape[1]):  # tree by tree, as the trees were fitted: the same sums
+                part += leaf_values[:, t]
+        return out
 
 
 class Scorer:
@@ -201,22 +309,11 @@ class Scorer:
             self.trees.append(_Tree(feature=table[:, 0].astype(np.int64), threshold=table[:, 1],
                                     missing_left=table[:, 2] > 0, left=table[:, 3].astype(np.int64),
                                     right=table[:, 4].astype(np.int64), leaf=table[:, 5] > 0, value=table[:, 6]))
+        self.forest = _Forest(self.trees, len(self.columns))
 
     def margin(self, matrix: np.ndarray) -> np.ndarray:
-        """The trees' raw score (log-odds before calibration) of each row of a :func:`pair_matrix`."""
-        x = matrix[:, self.columns]
-        rows = np.arange(len(x))
-        out = np.full(len(x), self.baseline)
-        for tree in self.trees:
-            node = np.zeros(len(x), dtype=np.int64)
-            active = ~tree.leaf[node]
-            while active.any():
-                value = x[rows, tree.feature[node]]
-                go_left = np.where(np.isnan(value), tree.missing_left[node], value <= tree.threshold[node])
-                node = np.where(active, np.where(go_left, tree.left[node], tree.right[node]), node)
-                active = ~tree.leaf[node]
-            out += tree.value[node]
-        return out
+        """The trees' raw score (log-odds before calibration) of each row of a :meth:`PairData.matrix`."""
+        return self.forest.margin(np.ascontiguousarray(matrix[:, self.columns]), self.baseline)
 
     def probability(self, matrix: np.ndarray) -> np.ndarray:
         a, b = self.platt

@@ -175,26 +175,31 @@ def export(model, columns: list[str], calibration: tuple[float, float], threshol
             "platt": list(calibration), "pair_threshold": thresholds[0], "link_threshold": thresholds[1]}
 
 
-def bcubed(groups: list[list[int]], gold: list[str]) -> tuple[float, float, float]:
-    """B-cubed P, R, F1 of ``groups`` (of indices into ``gold``; an index in no group is alone)."""
-    label = {}
-    for g in groups:
-        for i in g:
-            label[i] = g[0]
-    items = range(len(gold))
-    pred_members: dict[int, set] = defaultdict(set)
-    gold_members: dict[str, set] = defaultdict(set)
-    for i in items:
-        pred_members[label.get(i, -1 - i)].add(i)
-        gold_members[gold[i]].add(i)
+def bcubed_labels(predicted: dict, gold: dict) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of a clustering: ``predicted`` and ``gold`` map each item
+    to its cluster label; items absent from ``gold`` are ignored."""
+    items = [i for i in predicted if i in gold]
+    if not items:
+        return 0.0, 0.0, 0.0
+    pred_members: dict = defaultdict(set)
+    gold_members: dict = defaultdict(set)
+    for item in items:
+        pred_members[predicted[item]].add(item)
+        gold_members[gold[item]].add(item)
     p = r = 0.0
-    for i in items:
-        pm, gm = pred_members[label.get(i, -1 - i)], gold_members[gold[i]]
+    for item in items:
+        pm, gm = pred_members[predicted[item]], gold_members[gold[item]]
         both = len(pm & gm)
         p += both / len(pm)
         r += both / len(gm)
     p, r = p / len(items), r / len(items)
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def bcubed(groups: list[list[int]], gold: list[str]) -> tuple[float, float, float]:
+    """:func:`bcubed_labels` of ``groups`` (of indices into ``gold``; an index in no group is alone)."""
+    label = {i: g[0] for g in groups for i in g}
+    return bcubed_labels({i: label.get(i, -1 - i) for i in range(len(gold))}, dict(enumerate(gold)))
 
 
 def grouped(corpus: Corpus, pairs: list[tuple[int, int]], probabilities: np.ndarray,
