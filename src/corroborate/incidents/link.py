@@ -100,10 +100,16 @@ def _sets(feats, attribute: str, weights: dict[str, float] | None = None):
     return sparse.csr_matrix((data, cols, indptr), shape=(len(feats), max(len(vocab), 1)))
 
 
-def _rowwise(matrix, a: np.ndarray, b: np.ndarray, weighted=None) -> np.ndarray:
+def _rowwise(matrix, a: np.ndarray, b: np.ndarray, weighted=None, rows: int = 4096) -> np.ndarray:
     """Row a[k] · row b[k] of a sparse matrix, for each k; with ``weighted`` (the same matrix,
-    weighted), row a[k] of ``matrix`` · row b[k] of ``weighted``."""
-    return np.asarray(matrix[a].multiply((matrix if weighted is None else weighted)[b]).sum(axis=1)).ravel()
+    weighted), row a[k] of ``matrix`` · row b[k] of ``weighted``. ``rows`` pairs at a time: the
+    rows gathered for 50,000 pairs of 128-word vectors would take about 150 MB."""
+    other = matrix if weighted is None else weighted
+    out = np.empty(len(a))
+    for begin in range(0, len(a), rows):
+        i, j = a[begin : begin + rows], b[begin : begin + rows]
+        out[begin : begin + rows] = np.asarray(matrix[i].multiply(other[j]).sum(axis=1)).ravel()
+    return out
 
 
 def _interval(feats, get) -> np.ndarray:
