@@ -148,7 +148,6 @@ class PairData:
 
     def __init__(self, feats, idf_prior: float, embedded: bool = False, df=None, other_tolls=()):
         n = len(feats)
-        self.embedded = embedded
         self.hashes = np.stack([feat.minhash.hashvalues for feat in feats]) if feats else np.zeros((0, 1), np.uint64)
         self.size = np.array([feat.size for feat in feats], dtype=np.float64)
         self.tfidf = tfidf_rows(feats, df)
@@ -187,11 +186,11 @@ class PairData:
             column["tfidf"][:] = _rowwise(self.tfidf, a, b)
             if self.vectors is not None:
                 column["lead_cosine"][:] = np.einsum("ij,ij->i", self.vectors[a], self.vectors[b])
+            both = {attr: (held[a] > 0) & (held[b] > 0) for attr, held in count.items()}  # neither side empty
             for attr, (held, weighted) in self.names.items():  # the weight of the shared names over the smaller side's
                 lighter = np.minimum(self.weight[attr][a], self.weight[attr][b])
                 value = np.minimum(_rowwise(held, a, b, weighted) / np.where(lighter > 0, lighter, 1), 1.0)
-                column[attr][:] = np.where((count[attr][a] > 0) & (count[attr][b] > 0), value, np.nan)
-            both = {attr: (count[attr][a] > 0) & (count[attr][b] > 0) for attr in self.sets}
+                column[attr][:] = np.where(both[attr], value, np.nan)
             shared_values = {attr: _rowwise(m, a, b) for attr, m in self.sets.items()}
             for attr, name in (("cities", "same_city"), ("regions", "same_region"), ("years", "years")):
                 column[name][:] = np.where(both[attr], (shared_values[attr] > 0).astype(np.float64), np.nan)
