@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench schema train train-detector train-relevance train-tolls train-roles train-linker places clean
+.PHONY: install demo test bench schema train train-detector train-relevance train-tolls train-roles train-linker train-derive places clean
 
 install: $(STAMP)
 
@@ -47,7 +47,11 @@ train-roles: install
 train-linker: install
 	$(PY) -m corroborate.incidents.train_linker ../shared/data
 
-train: train-detector train-relevance train-tolls train-roles train-linker
+# retrain the reuse detector (is one report derived from the other?) from the training parts of GVA and llmfake (fixed seed; under a minute)
+train-derive: install
+	$(PY) -m corroborate.incidents.train_derive ../shared/data
+
+train: train-detector train-relevance train-tolls train-roles train-linker train-derive
 
 schema: install
 	$(PY) -m corroborate.schema

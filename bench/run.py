@@ -36,6 +36,7 @@ CLI = str(Path(PY).with_name("corroborate"))
 
 sys.path.insert(0, str(HERE))
 import alignment  # noqa: E402
+import derive
 import detector  # noqa: E402
 import fetch
 import gva_counts  # noqa: E402
@@ -152,21 +153,26 @@ def ecbplus_scores(held: bool | None = None, incident_topics: bool = False) -> t
     return p, r, f, len({predicted[i] for i in gold if i in predicted}), len(set(gold.values()))
 
 
-def linker_reproduce() -> tuple[str, float]:
-    """How ``make train-linker`` (same code and seed, into a scratch file) compares with the shipped
-    pair linker: "identical", or how many trees and which thresholds differ; and the time (s)."""
+def retrained(module: str, data: Path, package: str, name: str) -> tuple[bytes, bytes, float]:
+    """(the file ``python -m module data --out scratch`` writes, the shipped ``package/name``, seconds)."""
     import tempfile
     import time
     from importlib import resources
 
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "linker.json"
+        out = Path(tmp) / Path(name).name
         started = time.perf_counter()
-        subprocess.run([PY, "-m", "corroborate.incidents.train_linker", str(GVA.parent.parent), "--out", str(out)],
-                       check=True, capture_output=True)
+        subprocess.run([PY, "-m", module, str(data), "--out", str(out)], check=True, capture_output=True)
         seconds = time.perf_counter() - started
         fresh = out.read_bytes()
-    shipped = resources.files("corroborate.incidents").joinpath("data/linker.json").read_bytes()
+    return fresh, resources.files(package).joinpath(name).read_bytes(), seconds
+
+
+def linker_reproduce() -> tuple[str, float]:
+    """How ``make train-linker`` (same code and seed, into a scratch file) compares with the shipped
+    pair linker: "identical", or how many trees and which thresholds differ; and the time (s)."""
+    fresh, shipped, seconds = retrained("corroborate.incidents.train_linker", GVA.parent.parent,
+                                        "corroborate.incidents", "data/linker.json")
     if fresh == shipped:
         return "identical", seconds
     a, b = json.loads(fresh)["variants"], json.loads(shipped)["variants"]
@@ -178,22 +184,23 @@ def linker_reproduce() -> tuple[str, float]:
     return "DIFFERENT (" + "; ".join(parts) + ")", seconds
 
 
+def derive_reproduce() -> tuple[str, float]:
+    """How ``make train-derive`` (same code and seed, into a scratch file) compares with the shipped
+    reuse detector (:func:`metrics.model_difference`), and the training time (s)."""
+    from metrics import model_difference
+
+    fresh, shipped, seconds = retrained("corroborate.incidents.train_derive", GVA.parent.parent,
+                                        "corroborate.incidents", "data/derive.json")
+    return model_difference(fresh, shipped), seconds
+
+
 def tolls_reproduce() -> tuple[str, float]:
     """How ``make train-tolls`` (same code and seed, into a scratch file) compares with the shipped
     toll model (:func:`metrics.model_difference`), and the training time (s)."""
-    import tempfile
-    import time
-    from importlib import resources
-
     from metrics import model_difference
 
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "tolls.json"
-        started = time.perf_counter()
-        subprocess.run([PY, "-m", "corroborate.analyze.train_tolls", str(GVA.parent), "--out", str(out)], check=True, capture_output=True)
-        seconds = time.perf_counter() - started
-        fresh = out.read_bytes()
-    return model_difference(fresh, resources.files("corroborate.analyze").joinpath("data/tolls.json").read_bytes()), seconds
+    fresh, shipped, seconds = retrained("corroborate.analyze.train_tolls", GVA.parent, "corroborate.analyze", "data/tolls.json")
+    return model_difference(fresh, shipped), seconds
 
 
 def main() -> None:
@@ -293,10 +300,13 @@ def main() -> None:
                         ("named victims found (recall)", record["recall"]["victim"]), ("victim names given that are right (precision)", record["precision"]["victim"]),
                         ("named suspects found (recall)", record["recall"]["suspect"]), ("suspect names given that are right (precision)", record["precision"]["suspect"])):
         print(f"| {label} | {pair[0]}/{pair[1]} | {pair[0] / max(pair[1], 1):.3f} |")
-    print("\n| injected conflicts (GVA held-out part, reports grouped by gold incident) | change flagged | where 2+ reports state it | untouched flagged |")
-    print("|---|---:|---:|---:|")
+    print("\n| injected conflicts (GVA held-out part, reports grouped by gold incident) | change flagged (recall) "
+          "| where 2+ reports state it | where another independent source states it | precision | untouched flagged |")
+    print("|---|---:|---:|---:|---:|---:|")
     for slot, res in injected.evaluate(OUT / "gva" / "reports.jsonl", GVA.parent, part="held_out").items():
-        cells = [f"{a}/{b} = {a / max(b, 1):.3f}" for a, b in (res["injected_flagged"], res["injected_flagged_2plus"], res["untouched_flagged"])]
+        cells = [f"{a}/{b} = {a / max(b, 1):.3f}" for a, b in (res["injected_flagged"], res["injected_flagged_2plus"],
+                                                              res["injected_flagged_2plus_independent"], res["precision"],
+                                                              res["untouched_flagged"])]
         why = ", ".join(f"{k} {v}" for k, v in res["untouched_why"].most_common())
         print(f"| {slot} | " + " | ".join(cells) + f" ({why}) |")
     k, n = injected.untouched_conflicting(OUT / "gva" / "reports.jsonl", GVA.parent, part="held_out")
@@ -310,6 +320,10 @@ def main() -> None:
     print(f"pair linker: retrained from the GVA and ECB+ training parts in {seconds:.0f} s; against the shipped file: {same}")
     print()
     print("\n".join(detector.lines(SHARED / "data" / "llmfake", OUT / "gva" / "reports.jsonl", OUT / "ecbplus" / "reports.jsonl")))
+    print("\nDerived reports (bench/derive.py), held-out parts:")
+    derive.main([str(SHARED / "data"), str(OUT / "gva")])
+    same, seconds = derive_reproduce()
+    print(f"reuse detector: retrained from the GVA and llmfake training parts in {seconds:.0f} s; against the shipped file: {same}")
     print()
     print("\n".join(alignment.table(SHARED / "data" / "llmfake")))
     print()

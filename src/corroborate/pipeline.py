@@ -235,6 +235,7 @@ def stream(
     )
     from corroborate.incidents import reconcile_groups
     from corroborate.incidents.cluster import cluster_members, features, signatures
+    from corroborate.incidents.derive import derivation
     from corroborate.store import JsonlStore
     from corroborate.workers import Analyzed, analyze_stream
 
@@ -309,16 +310,27 @@ def stream(
                 fixed.append(group)
                 for i in group:
                     owner[i] = ident
-        groups = cluster_members(feats, members, fixed, embedder)  # signs what is left unsigned
+        stats: dict = {}
+        groups = cluster_members(feats, members, fixed, embedder, stats)  # signs what is left unsigned
         del feats, unsigned, position
         tally = SourceTally(outlets)
         claims: list[int | None] = [None] * len(work)
+        derived: dict[int, list] = {}  # the derivations of the reports that reuse another's text
         incidents = JsonlStore(out / "incidents.jsonl.tmp", Incident)
-        for group, incident, alone in reconcile_groups(groups, work, owner, embedder):
+        for group, incident, alone, found in reconcile_groups(groups, work, owner, embedder):
             incidents.append(incident)
             tally.add_incident(incident)
             for i in group:
                 claims[i] = alone.get(work.ids[i], 0) if len(group) > 1 else None
+                if work.ids[i] in found:
+                    derived[i] = found[work.ids[i]]
+        incident_of = {i: k for k, group in enumerate(groups) for i in group}
+        for i, j in stats.get("near_copies", []):  # near-copies across incidents (within one, found above)
+            if incident_of.get(i) != incident_of.get(j):
+                found_across = derivation(work[i], work[j])
+                if found_across is not None:
+                    k = i if found_across[0].id == work.ids[i] else j
+                    derived[k] = sorted([*derived.get(k, []), found_across[1]], key=lambda d: d.report)
         if on_stage:
             on_stage("writing reports.jsonl")
         reports = JsonlStore(out / "reports.jsonl.tmp", Report, keep=lambda r: r.source)
@@ -327,6 +339,8 @@ def stream(
             if values is not None:  # the report has signals: set its single_source_claims
                 values = tuple(claims[i] if name == "single_source_claims" else v for name, v in zip(SIGNALS, values))
                 line = _with_claims(line, claims[i])
+            if i in derived or '"derived_from":[]' not in line:  # found now; or a previous run's, found again or not
+                line = Report.model_validate_json(line).model_copy(update={"derived_from": derived.get(i, [])}).model_dump_json()
             reports.append_line(line, work.ids[i], source)
             tally.add_values(work.ids[i], values, outlets[work.ids[i]])
         reports.move(out / "reports.jsonl")

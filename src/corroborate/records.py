@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 #: Version of the output contract (``reports.jsonl``, ``incidents.jsonl``,
 #: ``report.md``, ``report.html``). Adding fields keeps the major version;
 #: renaming or removing one bumps it.
-CONTRACT_VERSION = "1.5"  # 1.5: people (victim, suspect), places, date spans; 1.4: Report.encoding
+CONTRACT_VERSION = "1.6"  # 1.6: derived reports, independent sources, confidence; 1.5: people (victim, suspect), places, date spans; 1.4: Report.encoding
 
 CountCategory = Literal["killed", "injured", "arrested", "missing", "kidnapped", "displaced", "other"]
 Hedge = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
@@ -198,6 +198,34 @@ class IncidentAssessment(_Model):
     evidence: list[Cue] = Field(default=[], description="the spans that raise or lower the probability most")
 
 
+#: How a report reuses another (contract 1.6): ``copy`` verbatim (perhaps with its own lead or
+#: boilerplate), ``partial`` some passages verbatim, ``paraphrase`` the same sentences in other
+#: words, ``rewrite`` the whole story retold from the other.
+DerivationRelation = Literal["copy", "partial", "paraphrase", "rewrite"]
+
+
+class ReusedPassage(Span):
+    """A passage of this report (``text``, ``start``, ``end``) and the passage of the source report
+    it was taken from (``source_start``, ``source_end``, offsets into the source's ``text``)."""
+
+    source_start: int = Field(ge=0)
+    source_end: int = Field(ge=0)
+    verbatim: bool = Field(description="true when the passage repeats the source's words; false when it restates them")
+
+
+class Derivation(_Model):
+    """This report reuses another's text (contract 1.6): a copy repeats a source, it does not
+    confirm it. See the README, Derived reports."""
+
+    report: str = Field(description="id of the report this one is derived from")
+    relation: DerivationRelation
+    share: float = Field(ge=0, le=1, description="the fraction of this report's text found in the other")
+    probability: float = Field(ge=0, le=1, description="the reuse detector's probability that one of the two reports is derived from the other")
+    direction: Literal["credit", "published", "containment"] = Field(
+        description="what says which report is the source: a credit line naming the other's outlet, the earlier publication, or which text holds more of the other")
+    spans: list[ReusedPassage] = []
+
+
 class Report(_Model):
     schema_version: str = CONTRACT_VERSION
     id: str
@@ -224,10 +252,18 @@ class Report(_Model):
         default=None,
         description="whether the report is about an incident; null for a 1.1 record or a report not assessed (no text, not English)",
     )
+    derived_from: list[Derivation] = Field(
+        default=[], description="the reports this one reuses (copy, partial, paraphrase, rewrite), found in the incidents stage (1.6)")
 
 
 class Provenance(Span):
     report: str = Field(description="report id")
+    source_group: int | None = Field(
+        default=None, description="index into the incident's `source_groups`: reports in one group are one source (1.6)")
+    origin: str | None = Field(
+        default=None, description="who the report attributes this to, when it says (\"police\", \"Sheriff John Doe\") (1.6)")
+    weight: float | None = Field(
+        default=None, ge=0, le=1, description="the report's evidence weight (README, Evidence weight); null: not weighed (1.6)")
 
 
 class Fact(_Model):
@@ -244,6 +280,16 @@ class Fact(_Model):
     revised: bool = Field(default=False, description="a later report revised an earlier figure")
     support: list[Provenance] = []
     dissent: list[Provenance] = []
+    independent_sources: int | None = Field(
+        default=None, ge=0, description="how many independent sources (source groups) support the value; null: a record before 1.6")
+    origins: list[str] = Field(default=[], description="the distinct origins the supporting reports attribute the value to (1.6)")
+    independent_origins: int | None = Field(
+        default=None, ge=0,
+        description="independent sources, counting as one those that attribute the value to a common origin (two reports that both say \"police said\"); null: before 1.6")
+    confidence: float | None = Field(
+        default=None, ge=0, le=1, description="how far the independent evidence bears the value out (README, Evidence weight); null: before 1.6")
+    copies: list[str] = Field(
+        default=[], description="supporting reports that repeat a source already counted (same source group): not counted again (1.6)")
 
 
 class Incident(_Model):
@@ -262,6 +308,9 @@ class Incident(_Model):
         default="lexical",
         description="how single_source_claims were found: shared words only, or also sentence embeddings (--embeddings)",
     )
+    source_groups: list[list[str]] = Field(
+        default=[], description="the incident's reports joined by derivation: each group is one independent source (1.6)")
+    outlets: int | None = Field(default=None, ge=0, description="how many outlets the reports come from (1.6)")
 
 
 class SourceFacts(_Model):

@@ -32,8 +32,8 @@ def test_normalize_key():
 
 @needs_shared
 @pytest.mark.xfail(strict=True, reason="known failure of the learned linker (README, linker model card): the seeds share "
-                   "no figure and little wording (one is a machine rewrite), so the pair scores 0.16; issue 17's "
-                   "rewrite detection is what should join them")
+                   "no figure and little wording, so the pair scores 0.16; they are independent texts (no derivation "
+                   "between them: tests/incidents/test_derive.py), so only the linker can join them")
 def test_crocus_seeds_form_one_incident(crocus_result):
     assert len(crocus_result.incidents) == 1
     assert len(crocus_result.incidents[0].reports) == 2

@@ -126,8 +126,10 @@ def test_crocus_killed_is_discrepant_93(crocus_incident):
 
 def test_incident_title_prefers_reports_not_flagged_as_machine_written(demo_result):
     market = incident_of(demo_result, "halvard-herald")
-    # PulseNow published first, but reads as machine-written; Harbour Watch is the next earliest
-    assert market.title == "At least 14 killed in Eastgate Market shooting and blast"
+    # PulseNow published first, but reads as machine-written; Harbour Watch is the next earliest,
+    # but its "At least 14 killed" contradicts the reconciled 21: the next title that does not
+    assert fact(market, "killed").value == 21
+    assert market.title == "Eastgate Market attack death toll rises to 21, six suspects arrested"
 
 
 def parsed(nlp, *texts):
@@ -176,3 +178,16 @@ def test_a_count_that_may_leave_out_a_dead_gunman_allows_one_more(nlp):
     assert (f.value, f.status) == (3, "discrepant")
     # without a report saying the perpetrator died, the same figures conflict
     assert fact(reconcile([plain, victims]), "killed").status == "conflicting"
+
+
+def test_a_later_higher_toll_revises_earlier_ones_even_when_they_are_more():
+    early = killed("a", "four people were killed", 4, 4, 4, "exact", "2016-09-25")
+    again = killed("b", "four people died", 4, 4, 4, "exact", "2016-09-27")
+    later = killed("c", "five people were killed", 5, 5, 5, "exact", "2016-09-30")
+    f = fact(reconcile([early, again, later]), "killed")
+    assert (f.value, f.status, f.revised) == (5, "discrepant", True)
+    assert [p.report for p in f.support] == ["c"] and [p.report for p in f.dissent] == ["a", "b"]
+    # a later *lower* figure is no revision: that is a conflict
+    lower = killed("d", "three people were killed", 3, 3, 3, "exact", "2016-10-02")
+    f = fact(reconcile([early, again, lower]), "killed")
+    assert (f.value, f.status, f.revised) == (4, "conflicting", False)

@@ -140,3 +140,14 @@ def test_phone_width_has_no_page_wide_horizontal_scroll(page, demo_html):
     page.goto(demo_html.as_uri())
     # wide tables scroll inside their own box; the page itself fits the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_derivation_graph_is_drawn_and_hostile_names_in_it_stay_text(page, v16_result, tmp_path):
+    write_outputs(v16_result, tmp_path)
+    page.goto((tmp_path / "report.html").as_uri())
+    graph = page.locator("section#inc-copies svg.graph")
+    assert graph.is_visible() and graph.locator("text.copies").text_content() == "+2 copies"
+    title = page.locator("section#inc-hostile svg.graph g.node title").first.text_content()
+    assert title == "h1 (<script>window.pwned = 1</script>)"
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert page.page_errors == [] and page.console_messages == []

@@ -109,9 +109,10 @@ def test_article_text_is_escaped_in_html_and_markdown(tmp_path):
     assert "<script" not in md
 
 
-def test_markdown_overview_and_outlets_tables(demo_out):
+def test_markdown_overview_and_outlets_tables(demo_out, demo_result):
     md = (demo_out / "report.md").read_text(encoding="utf-8")
-    rows = [line for line in md.splitlines() if line.startswith("| At least 14 killed in Eastgate Market")]
+    market = next(i for i in demo_result.incidents if len(i.reports) == 5)
+    rows = [line for line in md.splitlines() if line.startswith(f"| {market.title} |")]
     assert len(rows) == 1
     cells = [c.strip() for c in rows[0].strip("|").split("|")]
     assert cells[1:6] == ["2026-03-14", "Eastgate Market", "5", "21 (conflicting)", "57 (conflicting)"]
@@ -124,7 +125,7 @@ def test_html_timeline_and_toll_chart(demo_out, demo_result):
     market = next(i for i in demo_result.incidents if len(i.reports) == 5)
     section = html.split(f'<section class="incident" id="{market.id}"', 1)[1].split("</section>", 1)[0]
     assert section.count("<tr><td>") == 5  # one timeline row per report
-    svg = section.split("<svg", 1)[1].split("</svg>", 1)[0]
+    svg = section.split('<svg class="chart" ', 1)[1].split("</svg>", 1)[0]  # the toll chart (the derivation graph is "chart graph")
     assert svg.count("<circle") == 4  # the four dated reports that state a death toll (coastline-daily is undated)
     assert "<script" not in svg
 
@@ -148,3 +149,15 @@ def test_a_streamed_run_writes_what_an_in_memory_run_writes_pages_included(demo_
     assert "report-pages/reports-003.html" in files and len(files) == 5 + 5
     for name in files:
         assert (tmp_path / "streamed" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes(), name
+
+
+def test_demo_report_reads_open_bounds_and_has_a_legend(demo_out, demo_result):
+    html = (demo_out / "report.html").read_text(encoding="utf-8")
+    md = (demo_out / "report.md").read_text(encoding="utf-8")
+    market = next(i for i in demo_result.incidents if len(i.reports) == 5)
+    killed = html.split(f'<section class="incident" id="{market.id}"', 1)[1].split('<tr data-slot="killed"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>≥ 12</td>" in killed  # "at least 12": no upper bound
+    assert "| killed | 21 | ≥ 12 | conflicting" in md
+    assert "∞" not in html and "∞" not in md
+    assert '<dl class="statuses"' in html and "- conflicting: independent sources give values that cannot all be true" in md
+    assert '<p class="counts">5 reports, ' in html and "\n5 reports, " in md

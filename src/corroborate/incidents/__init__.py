@@ -5,33 +5,38 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+from corroborate.incidents import derive
 from corroborate.incidents.cluster import cluster, incident_id
 from corroborate.incidents.reconcile import reconcile
-from corroborate.records import Incident, Report
+from corroborate.records import Derivation, Incident, Report
 
 
 def reconcile_groups(
     groups: list[list[int]], reports: Sequence[Report], owner: dict[int, str] | None = None, embedder=None
-) -> Iterator[tuple[list[int], Incident, Counter]]:
-    """Reconcile each group of report indices into an incident, one group at a time.
+) -> Iterator[tuple[list[int], Incident, Counter, dict[str, list[Derivation]]]]:
+    """Find the derived reports of each group of report indices (:func:`derive.within`), then
+    reconcile it into an incident, one group at a time.
 
     ``reports`` may be a :class:`corroborate.store.JsonlStore`: only one group's reports are
     read at a time. ``owner`` maps the indices of reports that belonged to an incident of an
     earlier run to that incident's id, which the group keeps. Yields (group, incident, the
-    number of claims only each report makes, by report id).
+    number of claims only each report makes, by report id, and the derivations, by derived
+    report id).
     """
     owner = owner or {}
     for group in groups:
         ids = {owner[i] for i in group if i in owner}
         members = [reports[i] for i in group]
         ident = ids.pop() if ids else incident_id(members[0].id)
-        incident = reconcile(members, ident=ident, embedder=embedder)
-        yield group, incident, Counter(p.report for p in incident.single_source_claims)
+        derived = derive.within(members)
+        incident = reconcile(members, ident=ident, embedder=embedder, derived=derived)
+        yield group, incident, Counter(p.report for p in incident.single_source_claims), derived
 
 
 def build_incidents(reports: list[Report], previous: list[Incident] | None = None, embedder=None) -> list[Incident]:
     """Group reports into incidents and reconcile each (in memory; runs use
-    :func:`corroborate.pipeline.stream`). Sets each report's ``signals.single_source_claims``.
+    :func:`corroborate.pipeline.stream`). Sets each report's ``signals.single_source_claims``
+    and ``derived_from``.
 
     With ``previous`` (the incidents of an earlier run over some of these reports), those
     incidents keep their ids and are never merged with each other; new reports join them or
@@ -46,9 +51,10 @@ def build_incidents(reports: list[Report], previous: list[Incident] | None = Non
             for i in members:
                 owner[i] = incident.id
     incidents = []
-    for group, incident, alone in reconcile_groups(cluster(reports, fixed, embedder), reports, owner, embedder):
+    for group, incident, alone, derived in reconcile_groups(cluster(reports, fixed, embedder), reports, owner, embedder):
         incidents.append(incident)
         for i in group:
+            reports[i].derived_from = derived.get(reports[i].id, [])
             if reports[i].signals is not None:
                 reports[i].signals.single_source_claims = alone[reports[i].id] if len(group) > 1 else None
     return incidents

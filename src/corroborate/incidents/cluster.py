@@ -57,6 +57,8 @@ MIN_PROBABILITY = 0.01
 RARE_TERMS = 8
 #: days a rare-word key spans (:func:`_rare_keys`)
 RARE_WINDOW = 180
+#: candidate pairs with at least this shingle Jaccard are near-copies, checked for reuse across incidents
+NEAR_COPY = 0.5
 _WORD = re.compile(r"[a-z0-9]+")
 _CONTENT = re.compile(r"[a-z][a-z'-]+")
 _NUMBER = re.compile(r"\d+(?:[.,:-]\d+)*")
@@ -371,13 +373,16 @@ def cluster(reports: list[Report], fixed: list[list[int]] | None = None, embedde
 
 
 def cluster_members(feats: list[Features], members: list[int], fixed: list[list[int]] | None = None,
-                    embedder=None) -> list[list[int]]:
+                    embedder=None, stats: dict | None = None) -> list[list[int]]:
     """:func:`cluster_features` over the features of some of a run's reports: ``feats[k]`` is
     the report at index ``members[k]`` (increasing). ``fixed`` and the groups returned hold
-    those indices; a report not among ``members`` is in no group."""
+    those indices (and so do ``stats["near_copies"]``); a report not among ``members`` is in no group."""
     local = {i: k for k, i in enumerate(members)}
     fixed = [group for group in ([local[i] for i in group if i in local] for group in fixed or []) if group]
-    return [[members[k] for k in group] for group in cluster_features(feats, fixed, embedder)]
+    groups = [[members[k] for k in group] for group in cluster_features(feats, fixed, embedder, stats=stats)]
+    if stats is not None:
+        stats["near_copies"] = [(members[i], members[j]) for i, j in stats.get("near_copies", [])]
+    return groups
 
 
 def _prepared(feats: list[Features], fixed: list[list[int]] | None, embedder):
@@ -416,22 +421,29 @@ def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None
     at a time so that the feature rows of a large run are never all in memory (pairs under
     ``MIN_PROBABILITY`` are dropped as they are scored), then :func:`group`. ``embedder`` (an
     :class:`corroborate.analyze.embed.Embedder`) adds the lead similarity, and the model variant
-    that reads it. ``stats``, when given, receives the number of candidate pairs and of pairs kept."""
+    that reads it. ``stats``, when given, receives the number of candidate pairs and of pairs kept,
+    and the pairs whose shingle Jaccard reaches ``NEAR_COPY`` (``near_copies``: near-copies, whatever
+    their incidents, for :mod:`corroborate.incidents.derive`)."""
     if len(feats) < 2:  # nothing to compare (and no datasketch import: a one-report run starts faster)
         return [[0]] if feats else []
-    from corroborate.incidents.link import load_linker
+    from corroborate.incidents.link import COLUMN, load_linker
 
     linker = linker or load_linker()
     scorer = linker.scorer(embedder is not None)
     a, b, data = _prepared(feats, fixed, embedder)
     scores: dict[tuple[int, int], float] = {}
+    near: list[tuple[int, int]] = []
+    jaccard = COLUMN["jaccard"]
     for begin in range(0, len(a), SCORE_CHUNK):
         i, j = a[begin : begin + SCORE_CHUNK], b[begin : begin + SCORE_CHUNK]
-        probabilities = scorer.probability(data.matrix(i, j))
+        matrix = data.matrix(i, j)
+        probabilities = scorer.probability(matrix)
         kept = probabilities >= MIN_PROBABILITY
         scores.update(zip(zip(i[kept].tolist(), j[kept].tolist()), probabilities[kept].tolist()))
+        close = matrix[:, jaccard] >= NEAR_COPY
+        near += zip(i[close].tolist(), j[close].tolist())
     if stats is not None:
-        stats.update(candidate_pairs=len(a), kept_pairs=len(scores))
+        stats.update(candidate_pairs=len(a), kept_pairs=len(scores), near_copies=near)
     return group(len(feats), scores, fixed, scorer.pair_threshold, scorer.link_threshold)
 
 

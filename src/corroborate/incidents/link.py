@@ -301,9 +301,10 @@ class Scorer:
     """One variant of the model: trees over some of :data:`FEATURES`, then Platt scaling, and
     the thresholds of :func:`corroborate.incidents.cluster.group` chosen for it."""
 
-    def __init__(self, data: dict):
+    def __init__(self, data: dict, column: dict[str, int] | None = None):
+        """``column``: each feature's column in the rows scored (the linker's :data:`COLUMN` by default)."""
         self.features = list(data["features"])
-        self.columns = [COLUMN[f] for f in self.features]
+        self.columns = [(COLUMN if column is None else column)[f] for f in self.features]
         self.baseline = float(data["baseline"])
         self.platt = tuple(data["platt"])
         self.pair_threshold = float(data["pair_threshold"])

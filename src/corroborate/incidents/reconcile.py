@@ -13,7 +13,10 @@ Counts (killed, injured, arrested, missing, kidnapped, displaced)
     ``Count.with_perpetrator``), a killed count that does not say it includes them allows one more.
     The value is the one the most claims allow; ties go to the value more stated
     figures allow (neither derived nor singular), then to the value backed by
-    the latest publication, then to the smaller (conservative) one.
+    the latest publication, then to the smaller (conservative) one. A later, higher toll
+    revises the earlier ones, even when they are more: when the latest dated report's figure is
+    higher than that value and every claim that does not allow it is dated earlier and lower,
+    it is the value (``discrepant``, ``revised``).
 
     - every claim allows it: ``single_source`` (one report), ``corroborated``
       (the same figure everywhere, whatever the hedge: "at least 14" and "14")
@@ -47,17 +50,40 @@ Location, date, type, weapon
     (``conflicting``), another type too (``discrepant``); a report dissents on
     the location only when it names none of the winning place (a report naming
     both "Krasnogorsk" and "Moscow" does not dissent from "Moscow").
+
+Independent sources (contract 1.6)
+    Reports joined by derivation (:mod:`corroborate.incidents.derive`: a copy, a pickup, a
+    rewrite) form one *source group*, and every fact is then judged on groups, not reports
+    (:func:`by_sources`): ``independent_sources`` is the number of groups that support the
+    value; ``corroborated`` needs two; a fact whose support is one group is ``single_source``,
+    its other reports listed in ``copies``; and a fact is ``conflicting`` or ``discrepant`` only
+    when a group that gives none of the support dissents. A copy that changes its source's
+    figure is one source disagreeing with itself: the fact keeps the status its independent
+    sources give, the copy's figure stays in ``dissent``, and ``rule`` says so.
+
+    Each support item carries its report's evidence weight (:func:`evidence_weight`) and the
+    origin it is attributed to, where the report says ("police", "Sheriff Jane Doe"; see
+    :func:`origin_of`). Groups whose support names a common origin rest on that one origin:
+    ``independent_origins`` counts them once. ``confidence`` combines the independent origins
+    as independent witnesses (a noisy OR of their best weights), discounted by the independent
+    dissent: ``confidence = (1 - prod(1 - w_origin)) * prod(1 - w_dissent)``, where
+    ``w_dissent`` are the best weights of the dissenting groups that support nothing (earlier
+    tolls a later report revised do not dissent here).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from corroborate.incidents.align import single_source_claims
 from corroborate.incidents.cluster import incident_id
 from corroborate.incidents.people import group_keys, people_facts
 from corroborate.records import (
     Count,
+    Derivation,
     Fact,
     Incident,
     Place,
@@ -136,6 +162,9 @@ def _count_fact(slot: str, claims: list[tuple[Report, Count]], died: bool = Fals
         return len(support), stated, latest, -value
 
     value = max(candidates, key=rank)
+    revision = _latest_revision(claims, value, allows, _interval)
+    if revision is not None:
+        value = revision
     support = [(r, c) for r, c in claims if allows(c, value)]
     dissent = [(r, c) for r, c in claims if not allows(c, value)]
     revised = False
@@ -166,6 +195,24 @@ def _count_fact(slot: str, claims: list[tuple[Report, Count]], died: bool = Fals
         status=status, rule=rule, revised=revised,
         support=[_prov(r, c) for r, c in support], dissent=[_prov(r, c) for r, c in dissent],
     )
+
+
+def _latest_revision(claims: list[tuple[Report, Count]], value: int, allows, interval) -> int | None:
+    """A later, higher toll revises the earlier ones: the figure of the latest dated report, when it
+    is higher than ``value`` (what most claims allow) and every claim that does not allow it is
+    dated earlier and lower ("four wounded" on Sunday and Tuesday, "five wounded" on Friday: 5).
+    None when there is no such figure."""
+    dated = [(r, c) for r, c in claims if r.published]
+    if not dated:
+        return None
+    latest = max(r.published for r, _ in dated)
+    figure = max(c.value for r, c in dated if r.published == latest)
+    if figure <= value:
+        return None
+    against = [(r, c) for r, c in claims if not allows(c, figure)]
+    if all(r.published and r.published < latest and interval(c)[1] < figure for r, c in against):
+        return figure
+    return None
 
 
 def _perpetrator_facts(reports: list[Report]) -> list[Fact]:
@@ -291,19 +338,181 @@ def _with_type_support(fact: Fact, reports: list[Report]) -> Fact:
     return fact.model_copy(update={"support": support, "rule": "the type most reports give, from their cue words"})
 
 
-def _title(by_time: list[Report]) -> str | None:
-    """The earliest title, preferring reports not flagged as likely machine-written."""
+@lru_cache(maxsize=1)
+def _title_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    import json
+    from importlib import resources
+
+    from corroborate.analyze.counts import _SCALES, _WORDS
+
+    data = json.loads(resources.files("corroborate.incidents").joinpath("data/titles.json").read_text(encoding="utf-8"))
+    slot = {word: name for name in ("killed", "injured") for word in data[name]}
+    number = r"\d+|" + "|".join(sorted(set(_WORDS) | set(_SCALES), key=len, reverse=True))
+    words = "|".join(sorted(slot, key=len, reverse=True))
+    pattern = re.compile(rf"\b(?P<n>(?:{number})(?:[- ](?:{number}))*)\b(?:[^\w\n]+[\w'-]+){{0,3}}?[^\w\n]+(?P<what>{words})\b", re.IGNORECASE)
+    return pattern, slot
+
+
+def title_tolls(title: str) -> dict[str, set[int]]:
+    """The figures a title gives for the killed and the injured ("At least 14 killed" -> killed {14})."""
+    from corroborate.analyze.counts import parse_number
+
+    pattern, slot = _title_pattern()
+    out: dict[str, set[int]] = defaultdict(set)
+    for match in pattern.finditer(title):
+        text = match.group("n")
+        value = int(text) if text.isdigit() else parse_number(re.split(r"[- ]", text.lower()))
+        if value is not None:
+            out[slot[match.group("what").lower()]].add(value)
+    return out
+
+
+def _title(by_time: list[Report], facts: list[Fact] | None = None) -> str | None:
+    """The earliest title, preferring reports not flagged as likely machine-written, and never one
+    whose toll contradicts the reconciled one ("At least 14 killed" above 21 killed): then the
+    next title that does not; when every title does, one made from the facts ("Shooting in
+    Chicago: 21 killed, 3 injured")."""
     titled = [r for r in by_time if r.title]
     trusted = [r for r in titled if r.signals is None or r.signals.machine_generated < 0.5]
-    chosen = trusted or titled
-    return chosen[0].title if chosen else None
+    chosen = trusted + [r for r in titled if r not in trusted]
+    values = {f.slot: f.value for f in facts or [] if f.slot in ("killed", "injured") and isinstance(f.value, int)}
+
+    def agrees(title: str) -> bool:
+        return all(stated == {values[slot]} for slot, stated in title_tolls(title).items() if slot in values)
+
+    for report in chosen:
+        if agrees(report.title):
+            return report.title
+    if not chosen:
+        return None
+    kind = next((f.value for f in facts or [] if f.slot == "type"), None)
+    place = next((f.place.city or f.value if f.place else f.value for f in facts or [] if f.slot == "location"), None)
+    head = str(kind or "incident").replace("_", " ").capitalize() + (f" in {place}" if place else "")
+    return head + ": " + ", ".join(f"{values[s]} {s}" for s in ("killed", "injured") if s in values)
 
 
-def reconcile(reports: list[Report], ident: str | None = None, embedder=None) -> Incident:
+def evidence_weight(report: Report) -> float:
+    """How much one report's word weighs, from 0.05 to 1 (README, Evidence weight):
+    ``(0.5 + 0.5 a - 0.25 u) * (1 - 0.8 m) * (1 - 0.5 d)``, where ``a`` is the share of its factual
+    sentences attributed to a named source, ``u`` the share attributed to unnamed sources only,
+    ``m`` its machine-written likelihood and ``d`` the largest share of its text it reuses from
+    another report. A report without signals weighs 0.5."""
+    signals = report.signals
+    if signals is None:
+        return 0.5
+    derived = max((d.share for d in report.derived_from), default=0.0)
+    weight = ((0.5 + 0.5 * signals.attribution_rate - 0.25 * signals.unnamed_source_rate)
+              * (1 - 0.8 * signals.machine_generated) * (1 - 0.5 * derived))
+    return round(min(max(weight, 0.05), 1.0), 4)
+
+
+@lru_cache(maxsize=1)
+def _origin_words() -> dict[str, str]:
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files("corroborate.incidents").joinpath("data/credits.json").read_text(encoding="utf-8"))
+    return {word: name for name, words in data["origins"].items() for word in words}
+
+
+def origin_of(report: Report, item: Span) -> str | None:
+    """Who the report attributes a support item to: the speaker of a named attribution whose
+    passage holds the item, or that ends the item's sentence ("Seven people were shot, police
+    said"). An official body's many names ("officers", "the sheriff's office") are one origin
+    (``origins`` in ``data/credits.json``). None when the report does not say, or the source is
+    unnamed (two unnamed sources cannot be told apart)."""
+    for attribution in report.attributions:
+        if attribution.speaker_type == "unnamed" or not attribution.speaker:
+            continue
+        if attribution.start <= item.start and item.end <= attribution.end:
+            speaker = " ".join(attribution.speaker.lower().split()).removeprefix("the ")
+            words = _origin_words()
+            return next((words[w] for w in sorted(words) if re.search(rf"\b{re.escape(w)}\b", speaker)), speaker)
+    return None
+
+
+def by_sources(fact: Fact, group_of: dict[str, int], reports: dict[str, Report], weights: dict[str, float]) -> Fact:
+    """The fact judged on source groups (see the module's "Independent sources"): each support
+    and dissent item with its group, origin and weight; ``independent_sources``,
+    ``independent_origins``, ``origins``, ``copies`` and ``confidence``; and the status when its
+    reports are fewer sources than they look."""
+    def annotate(items: list[Provenance]) -> list[Provenance]:
+        return [p.model_copy(update={"source_group": group_of.get(p.report), "weight": weights.get(p.report),
+                                     "origin": origin_of(reports[p.report], p) if p.report in reports else None})
+                for p in items]
+
+    support, dissent = annotate(fact.support), annotate(fact.dissent)
+    supporters = list(dict.fromkeys(p.report for p in support))
+    groups = list(dict.fromkeys(group_of.get(r, -1 - k) for k, r in enumerate(supporters)))
+    first_of_group: dict[int, str] = {}
+    for k, r in enumerate(supporters):
+        first_of_group.setdefault(group_of.get(r, -1 - k), r)
+    copies = [r for r in supporters if r not in first_of_group.values()]
+    # groups that rest on a common origin are one origin
+    origins_of: dict[int, set[str]] = defaultdict(set)
+    best: dict[int, float] = defaultdict(float)
+    for p in support:
+        g = group_of.get(p.report, -1)
+        if p.origin:
+            origins_of[g].add(p.origin)
+        best[g] = max(best[g], p.weight if p.weight is not None else 0.5)
+    units: dict[int, int] = {g: g for g in groups}
+    for g in groups:
+        for h in groups:
+            if g < h and origins_of[g] & origins_of[h]:
+                old, new = units[h], units[g]
+                units = {k: (new if v == old else v) for k, v in units.items()}
+    unit_weight: dict[int, float] = defaultdict(float)
+    for g in groups:
+        unit_weight[units[g]] = max(unit_weight[units[g]], best[g])
+    independent_dissent = {group_of.get(p.report, -1) for p in dissent} - set(groups)
+    dissent_weight: dict[int, float] = defaultdict(float)
+    for p in dissent:
+        g = group_of.get(p.report, -1)
+        if g in independent_dissent:
+            dissent_weight[g] = max(dissent_weight[g], p.weight if p.weight is not None else 0.5)
+    confidence = 1 - math.prod(1 - w for w in unit_weight.values())
+    if not fact.revised:
+        confidence *= math.prod(1 - w for w in dissent_weight.values())
+    status, rule = fact.status, fact.rule
+    # a report that both supports and dissents states both sides ("police accused them; they denied
+    # it"): its disagreement stands; a copy of a supporting report that dissents is no second witness
+    both_sides = any(p.report in first_of_group.values() or p.report in copies for p in dissent)
+    if support and not independent_dissent and not both_sides:
+        if len(groups) < 2 and status != "single_source":
+            status = "single_source"
+            rule += "; its reports are one source (copies of one story)"
+        elif status == "conflicting":  # only copies of a supporting report disagree
+            status = "corroborated"
+        if dissent:
+            rule += "; the dissent comes from a copy of a supporting report: one source disagreeing with itself, not a second witness"
+    elif status == "corroborated" and len(groups) < 2:
+        status = "single_source"
+        rule += "; its reports are one source (copies of one story)"
+    return fact.model_copy(update={
+        "support": support, "dissent": dissent, "status": status, "rule": rule,
+        "independent_sources": len(groups), "independent_origins": len(set(units.values())),
+        "origins": sorted({o for p in support if p.origin for o in [p.origin]}),
+        "copies": copies, "confidence": round(confidence, 4)})
+
+
+def reconcile(reports: list[Report], ident: str | None = None, embedder=None,
+              derived: dict[str, list[Derivation]] | None = None) -> Incident:
     """One incident record from the reports grouped into it (in input order).
 
     ``ident`` keeps an existing incident's id; by default it derives from the first report.
-    ``embedder`` adds semantic sentence alignment to the single-source claims."""
+    ``embedder`` adds semantic sentence alignment to the single-source claims. ``derived``: the
+    derivations among the reports (:func:`corroborate.incidents.derive.within`), by derived
+    report id; by default, the reports' own ``derived_from``."""
+    from corroborate.assess.sources import outlet_of
+    from corroborate.incidents.derive import source_groups
+
+    if derived is None:
+        derived = {r.id: r.derived_from for r in reports if r.derived_from}
+    groups = source_groups(reports, derived)
+    group_of = {r: k for k, group in enumerate(groups) for r in group}
+    by_id = {r.id: r for r in reports}
+    weights = {r.id: evidence_weight(r.model_copy(update={"derived_from": derived.get(r.id, [])})) for r in reports}
     by_time = sorted(reports, key=lambda r: (r.published is None, r.published or ""))
     facts: list[Fact] = []
     died = perpetrator_died(reports)
@@ -333,12 +542,15 @@ def reconcile(reports: list[Report], ident: str | None = None, embedder=None) ->
         n_reports = len({r.id for r, _ in items})
         facts.append(Fact(slot="weapon", value=items[0][1].text, status="corroborated" if n_reports >= 2 else "single_source",
                           rule="named as a weapon", support=[_prov(r, w) for r, w in items]))
+    facts = [by_sources(f, group_of, by_id, weights) for f in facts]
     place = location.place if location is not None else None
     date = next((f.value for f in facts if f.slot == "date"), None)  # never the publication day: null when no report states it
     return Incident(
         id=ident or incident_id(reports[0].id),
         reports=[r.id for r in reports],
-        title=_title(by_time),
+        title=_title(by_time, facts),
+        source_groups=groups,
+        outlets=len({outlet_of(r) for r in reports}),
         date=date,
         location=_place_text(place) if place is not None else (location.value if location is not None else None),
         place=place,

@@ -4,6 +4,7 @@ template with autoescaping on: article text is untrusted and is always escaped."
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,11 +15,24 @@ from markupsafe import Markup, escape
 from corroborate import __version__
 from corroborate.records import CONTRACT_VERSION, Incident, Provenance, Report
 from corroborate.report.view import (
+    STATUS_MEANING,
     STATUS_ORDER,
+    Edge,
+    Member,
+    both_sides,
+    derivation_graph,
+    edge_text,
     fact_range,
+    fact_sources,
     fact_value,
+    incident_counts,
+    is_quoted,
+    member_text,
+    node_label,
     outside_incidents,
     overview,
+    plural,
+    provenance_note,
     signal_rows,
     status_counts,
     why_outside,
@@ -36,8 +50,16 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(fact_range=fact_range, fact_value=fact_value, status_counts=status_counts, signal_rows=signal_rows)
+    env.globals.update(fact_range=fact_range, fact_value=fact_value, status_counts=status_counts, signal_rows=signal_rows,
+                       fact_sources=fact_sources, provenance_note=provenance_note, both_sides=both_sides, quote=quote,
+                       incident_counts=incident_counts, derivation_graph=derivation_graph, derivation_svg=derivation_svg,
+                       node_label=node_label, member_text=member_text, edge_text=edge_text, status_meaning=STATUS_MEANING)
     return env
+
+
+def quote(text: str) -> Markup:
+    """A quoted span: in <q> (which adds the quotation marks), unless it already begins or ends with one."""
+    return Markup('<span class="quoted">{}</span>' if is_quoted(text) else "<q>{}</q>").format(text)
 
 
 def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, tuple[str, ...]]]:
@@ -190,6 +212,49 @@ def toll_chart(rows: list[dict]) -> Markup | None:
     parts.append(Markup('<text x="{}" y="{}" class="tick">{}</text><text x="{}" y="{}" class="tick end">{}</text>').format(
         pad, height - 8, points[0][2]["published"][:16].replace("T", " "), width - pad, height - 8, points[-1][2]["published"][:16].replace("T", " ")))
     parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def _clip(text: str, n: int = 26) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def derivation_svg(nodes: list[list[Member]], edges: list[Edge]) -> Markup:
+    """The derivation graph (:func:`corroborate.report.view.derivation_graph`) as inline SVG: one
+    box per source group (its first report's outlet and id, "+N copies" for the others), four to
+    a row, and an arrow from a source group to a group that reuses it, labelled with the relation
+    and share. Every text goes through ``Markup.format``, which escapes it."""
+    w, h, gap_x, gap_y, pad = 180, 58, 90, 40, 10
+    cols = min(len(nodes), 4)
+    rows = _page_count(len(nodes), cols)
+    width, height = 2 * pad + cols * w + (cols - 1) * gap_x, 2 * pad + rows * h + (rows - 1) * gap_y
+    centre = [(pad + (k % cols) * (w + gap_x) + w / 2, pad + (k // cols) * (h + gap_y) + h / 2) for k in range(len(nodes))]
+    label = f"Derivation graph: {plural(len(nodes), 'independent source')} from {plural(sum(map(len, nodes)), 'report')}"
+    parts = [Markup('<svg class="chart graph" role="img" viewBox="0 0 {0} {1}" width="{0}" height="{1}" aria-label="{2}">').format(
+        width, height, label)]
+    labels = []
+    for edge in edges:  # lines first, under the boxes; their labels last, over them
+        (x0, y0), (x1, y1) = centre[edge.source], centre[edge.target]
+        dx, dy = x1 - x0, y1 - y0
+        t = min(w / 2 / abs(dx) if dx else math.inf, h / 2 / abs(dy) if dy else math.inf)  # centre to border, as a share
+        tip_x, tip_y = x1 - t * dx, y1 - t * dy
+        ux, uy = dx / math.hypot(dx, dy), dy / math.hypot(dx, dy)
+        head = [(tip_x, tip_y), (tip_x - 9 * ux - 4 * uy, tip_y - 9 * uy + 4 * ux), (tip_x - 9 * ux + 4 * uy, tip_y - 9 * uy - 4 * ux)]
+        parts.append(Markup('<g class="edge"><title>{}</title><line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}"/><polygon points="{}"/></g>').format(
+            edge_text(edge), x0 + t * dx, y0 + t * dy, tip_x, tip_y, " ".join(f"{x:.1f},{y:.1f}" for x, y in head)))
+        labels.append(Markup('<text x="{:.1f}" y="{:.1f}" class="edge">{} {:.0%}</text>').format(
+            (x0 + x1) / 2, (y0 + y1) / 2 - 4, edge.derivation.relation, edge.derivation.share))
+    for (cx, cy), members in zip(centre, nodes):
+        first, more = members[0], len(members) - 1
+        lines = [_clip(first.outlet), _clip(first.id)] + ([f"+{plural(more, 'copy', 'copies')}"] if more else [])
+        title = "; ".join(member_text(m) for m in members) if more else f"{first.id} ({first.outlet})"
+        parts.append(Markup('<g class="node{}"><title>{}</title><rect x="{:.1f}" y="{:.1f}" width="{}" height="{}" rx="6"/>').format(
+            " group" if more else "", title, cx - w / 2, cy - h / 2, w, h))
+        for i, line in enumerate(lines):
+            parts.append(Markup('<text x="{:.1f}" y="{:.1f}" class="{}">{}</text>').format(
+                cx, cy + 4 + 14 * (i - (len(lines) - 1) / 2), ("outlet", "id", "copies")[i], line))
+        parts.append(Markup("</g>"))
+    parts += [*labels, Markup("</svg>")]
     return Markup("").join(parts)
 
 

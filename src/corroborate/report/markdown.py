@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from corroborate.report.view import (
+    STATUS_MEANING,
+    both_sides,
+    derivation_graph,
+    edge_text,
     fact_range,
+    fact_sources,
     fact_value,
+    incident_counts,
+    member_text,
+    node_label,
     outside_incidents,
     overview,
+    provenance_note,
+    quoted,
     report_sources,
     status_counts,
     why_outside,
@@ -24,6 +34,12 @@ def _cell(text: object) -> str:
     for char in "[]`*_":
         value = value.replace(char, "\\" + char)
     return value
+
+
+def _provenance(p, copies=()) -> str:
+    """A support or dissent item: "r1 (police, weight 0.80): “the span”"."""
+    note = provenance_note(p, copies)
+    return f"{p.report}{f' ({note})' if note else ''}: {quoted(p.text)}"
 
 
 def render_markdown(result, sources: list | None = None) -> str:
@@ -50,6 +66,7 @@ def _lines(result, sources: list | None) -> Iterator[str]:
 
     info = overview(result)
     source_of = report_sources(result.reports)
+    by_id = ById(result.reports)
     yield from [
         "# corroborate report",
         "",
@@ -67,6 +84,8 @@ def _lines(result, sources: list | None) -> Iterator[str]:
             statuses = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in status_counts(incident).items())
             yield (f"| {_cell(incident.title or incident.id)} | {_cell(incident.date or 'unknown')} | "
                    f"{_cell(incident.location or 'unknown')} | {len(incident.reports)} | {heads[0]} | {heads[1]} | {statuses} |")
+        yield from ["", "Statuses:", ""]
+        yield from (f"- {status.replace('_', ' ')}: {meaning}" for status, meaning in STATUS_MEANING.items())
         yield ""
     for incident in result.incidents:
         yield from [
@@ -75,24 +94,33 @@ def _lines(result, sources: list | None) -> Iterator[str]:
             f"`{incident.id}` · date: {_cell(incident.date or 'unknown')} · location: {_cell(incident.location or 'unknown')}"
             f" · {len(incident.reports)} report(s): " + ", ".join(_cell(f"{r} ({source_of[r] or 'unknown source'})") for r in incident.reports),
             "",
+            incident_counts(incident, by_id) + ".",
+            "",
         ]
         if incident.facts:
             yield from ["| slot | value | low–high | status | support | dissent |", "|---|---|---|---|---|---|"]
             for fact in incident.facts:
-                support = "; ".join(f"{p.report}: “{p.text}”" for p in fact.support)
-                dissent = "; ".join(f"{p.report}: “{p.text}”" for p in fact.dissent)
-                yield (
-                    f"| {fact.slot} | {_cell(fact_value(fact))} | {fact_range(fact)} | {fact.status}{' (revised)' if fact.revised else ''}"
-                    f" | {_cell(support)} | {_cell(dissent)} |"
-                )
+                support = "; ".join(_provenance(p, fact.copies) for p in fact.support)
+                dissent = "; ".join([*(_provenance(p) for p in fact.dissent), *both_sides(fact)])
+                status = fact.status + (" (revised)" if fact.revised else "") + (f", {fact_sources(fact)}" if fact_sources(fact) else "")
+                yield f"| {fact.slot} | {_cell(fact_value(fact))} | {fact_range(fact)} | {status} | {_cell(support)} | {_cell(dissent)} |"
+            yield ""
+        graph = derivation_graph(incident, by_id)
+        if graph:
+            nodes, edges = graph
+            yield from ["Sources, one item per independent source (its copies collapsed into it):", ""]
+            for members in nodes:
+                yield f"- {_cell(node_label(members))}"
+                if len(members) > 1:
+                    yield from (f"  - {_cell(member_text(m))}" for m in members)
+            yield from (f"- between sources: {_cell(edge_text(e))}" for e in edges)
             yield ""
         if incident.single_source_claims:
             yield from ["Claims only one report makes:", ""]
-            yield from (f"- {_cell(p.report)}: “{_cell(p.text)}”" for p in incident.single_source_claims)
+            yield from (f"- {_cell(p.report)}: {_cell(quoted(p.text))}" for p in incident.single_source_claims)
             yield ""
     outside = outside_incidents(result)
     if outside:
-        by_id = ById(result.reports)
         yield from ["## Not incident reports", "",
                     ("Reports kept whole in reports.jsonl that joined no incident: not about a specific incident of harm, "
                      "not in English, or without text. Their counts are not incident facts."), "",
