@@ -196,3 +196,17 @@ def test_training_reproduces_the_shipped_reuse_detector(tmp_path):
     out = write_json_model("corroborate.incidents", "data/derive.json", train(CROCUS.parents[1] / "data", log=lambda *_: None),
                            tmp_path / "derive.json")
     assert out.read_bytes() == resources.files("corroborate.incidents").joinpath("data/derive.json").read_bytes()
+
+
+def test_near_copies_are_pairs_with_close_publication(tmp_path):
+    """The linker's candidate pairs that are near-copies (shingle Jaccard 0.5 or more) published
+    within a month are handed to the reuse detector, whatever incidents they end in; a copy a
+    year on (a story retold) is not."""
+    from corroborate.incidents.cluster import cluster_features, features
+
+    result = _run(tmp_path, [{"id": "wire", "text": WIRE, "published": "2025-03-06"},
+                             {"id": "pickup", "text": WIRE, "published": "2025-03-07"},
+                             {"id": "year-on", "text": WIRE, "published": "2026-03-07"}])
+    stats: dict = {}
+    cluster_features([features(r) for r in result.reports], stats=stats)
+    assert sorted(stats["near_copies"]) == [(0, 1)]

@@ -57,8 +57,11 @@ MIN_PROBABILITY = 0.01
 RARE_TERMS = 8
 #: days a rare-word key spans (:func:`_rare_keys`)
 RARE_WINDOW = 180
-#: candidate pairs with at least this shingle Jaccard are near-copies, checked for reuse across incidents
+#: candidate pairs with at least this shingle Jaccard, published at most this many days apart, are
+#: near-copies, checked for reuse across incidents (a pickup follows its source within days; a
+#: story retold a year on is a new report)
 NEAR_COPY = 0.5
+NEAR_COPY_DAYS = 30
 _WORD = re.compile(r"[a-z0-9]+")
 _CONTENT = re.compile(r"[a-z][a-z'-]+")
 _NUMBER = re.compile(r"\d+(?:[.,:-]\d+)*")
@@ -422,10 +425,13 @@ def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None
     ``MIN_PROBABILITY`` are dropped as they are scored), then :func:`group`. ``embedder`` (an
     :class:`corroborate.analyze.embed.Embedder`) adds the lead similarity, and the model variant
     that reads it. ``stats``, when given, receives the number of candidate pairs and of pairs kept,
-    and the pairs whose shingle Jaccard reaches ``NEAR_COPY`` (``near_copies``: near-copies, whatever
-    their incidents, for :mod:`corroborate.incidents.derive`)."""
+    and the pairs whose shingle Jaccard reaches ``NEAR_COPY``, published at most ``NEAR_COPY_DAYS``
+    apart (``near_copies``: near-copies, whatever their incidents, for
+    :mod:`corroborate.incidents.derive`)."""
     if len(feats) < 2:  # nothing to compare (and no datasketch import: a one-report run starts faster)
         return [[0]] if feats else []
+    import numpy as np
+
     from corroborate.incidents.link import COLUMN, load_linker
 
     linker = linker or load_linker()
@@ -433,14 +439,15 @@ def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None
     a, b, data = _prepared(feats, fixed, embedder)
     scores: dict[tuple[int, int], float] = {}
     near: list[tuple[int, int]] = []
-    jaccard = COLUMN["jaccard"]
+    jaccard, published = COLUMN["jaccard"], COLUMN["published_days"]
     for begin in range(0, len(a), SCORE_CHUNK):
         i, j = a[begin : begin + SCORE_CHUNK], b[begin : begin + SCORE_CHUNK]
         matrix = data.matrix(i, j)
         probabilities = scorer.probability(matrix)
         kept = probabilities >= MIN_PROBABILITY
         scores.update(zip(zip(i[kept].tolist(), j[kept].tolist()), probabilities[kept].tolist()))
-        close = matrix[:, jaccard] >= NEAR_COPY
+        with np.errstate(invalid="ignore"):  # a pair with an undated report is kept
+            close = (matrix[:, jaccard] >= NEAR_COPY) & ~(matrix[:, published] > NEAR_COPY_DAYS)
         near += zip(i[close].tolist(), j[close].tolist())
     if stats is not None:
         stats.update(candidate_pairs=len(a), kept_pairs=len(scores), near_copies=near)
