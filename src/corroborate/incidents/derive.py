@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +46,8 @@ VERBATIM = 0.6
 #: a sentence restates another when this share of its content words are the other's (and 3 or more)
 RESTATED = 0.5
 MIN_SHARED = 4
+#: a sentence takes part in the order chain when this share of its content words (two or more) are in its closest sentence
+SEQUENCE = 0.3
 #: the relation, by the share of the derived report's text repeated word for word
 COPY_SHARE = 0.8
 PARTIAL_SHARE = 0.2  # (or any passage repeated word for word)
@@ -53,10 +56,12 @@ MIN_WORDS = 4
 #: features, in the model's order (``max_``/``min_``: over the two directions)
 FEATURES = (
     "max_verbatim", "min_verbatim", "max_restated", "min_restated", "max_similarity", "min_similarity",
-    "max_content", "min_content", "max_bigrams", "min_bigrams", "order", "length_ratio",
+    "max_content", "min_content", "max_bigrams", "min_bigrams", "order", "max_sequence", "min_sequence",
+    "length_ratio",
 )
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|(?=\n)|$)")
 _OPENING = ("\"", "“")
+_ENDINGS = ("ings", "ing", "edly", "ed", "ies", "es", "ly", "'s", "s")
 _QUOTED = re.compile(r"[\"“][^\"“”\n]*[\"”]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
@@ -86,6 +91,15 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
+def _stem(word: str) -> str:
+    """A crude stem, so that a restatement in other forms still matches ("killed", "kills", "killing"
+    -> "kill"): the longest of a few inflectional endings, when a stem of four letters or more is left."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
 def _quotation(sentence: str) -> bool:
     """Whether a sentence is mostly a direct quotation: two outlets that quote one statement
     word for word share its origin, not each other's text, so quotations are no evidence of reuse."""
@@ -111,7 +125,7 @@ def prepare(text: str) -> Text:
         words = _WORD.findall(text[start:end].lower())
         if len(words) < MIN_WORDS or _quotation(text[start:end]):
             continue
-        words_content = frozenset(w for w in words if w not in stop)
+        words_content = frozenset(_stem(w) for w in words if w not in stop)
         sentences.append(Sentence(start, end, words_content, frozenset(zip(words, words[1:], words[2:]))))
         content |= words_content
         bigrams.update(pairwise(words))
@@ -126,6 +140,7 @@ class Alignment:
     restated: float  # ... in sentences y repeats or restates
     similarity: float  # mean over x's sentences (by length) of the content-word share y's closest sentence holds
     pairs: tuple[tuple[int, int, bool], ...]  # (x sentence, y sentence, verbatim) for each repeated or restated one
+    sequence: float = 0.0  # the longest run of x's sentences whose closest sentences in y come in the same order, over x's sentences
 
 
 def align(x: Text, y: Text) -> Alignment:
@@ -135,6 +150,7 @@ def align(x: Text, y: Text) -> Alignment:
             index[word].append(k)
     verbatim = restated = similarity = 0.0
     pairs = []
+    chain: list[int] = []  # the smallest last match of an increasing chain of each length (patience sorting)
     for i, sentence in enumerate(x.sentences):
         overlap = Counter(k for word in sentence.content for k in index.get(word, ()))
         if not overlap:
@@ -143,6 +159,9 @@ def align(x: Text, y: Text) -> Alignment:
         share = shared / max(len(sentence.content), 1)
         length = sentence.end - sentence.start
         similarity += length * share
+        if share >= SEQUENCE and shared >= 2:
+            at = bisect_left(chain, best)
+            chain[at : at + 1] = [best]
         repeated = len(sentence.trigrams & y.sentences[best].trigrams) / max(len(sentence.trigrams), 1) >= VERBATIM
         if repeated:
             verbatim += length
@@ -150,7 +169,8 @@ def align(x: Text, y: Text) -> Alignment:
             restated += length
             pairs.append((i, best, repeated))
     total = x.chars or 1
-    return Alignment(verbatim / total, restated / total, similarity / total, tuple(pairs))
+    sequence = len(chain) / max(len(x.sentences), 1)
+    return Alignment(verbatim / total, restated / total, similarity / total, tuple(pairs), sequence)
 
 
 def _order(pairs: tuple[tuple[int, int, bool], ...]) -> float:
@@ -174,6 +194,7 @@ def features(x: Text, y: Text) -> tuple[np.ndarray, Alignment, Alignment]:
     row = [max(xy.verbatim, yx.verbatim), min(xy.verbatim, yx.verbatim), max(xy.restated, yx.restated),
            min(xy.restated, yx.restated), max(xy.similarity, yx.similarity), min(xy.similarity, yx.similarity),
            max(content), min(content), max(bigrams), min(bigrams), order,
+           max(xy.sequence, yx.sequence), min(xy.sequence, yx.sequence),
            abs(math.log((x.chars + 1) / (y.chars + 1)))]
     return np.array(row), xy, yx
 
