@@ -98,3 +98,10 @@ def test_speaker_title_is_dropped(nlp):
     text = "“They must all be found,” Russian Security Council Deputy Chairman Dmitry Medvedev said."
     [a], _ = extract_attributions(nlp(text))
     assert a.speaker == "Dmitry Medvedev"
+
+
+def test_a_clause_on_the_speaker_is_not_the_speaker(nlp):
+    text = ("Two people died and three were injured, according to the county prosecutor's office, "
+            "which charged Gregory Lyle, 41, with two counts of murder.")
+    atts, _ = extract_attributions(nlp(text))
+    assert [(a.speaker, a.speaker_type) for a in atts] == [("prosecutor's office", "organization")], atts

@@ -88,6 +88,10 @@ def _speaker_phrase(token: Token, lex: dict) -> tuple[str, str]:
     doc = token.doc
     subtree = list(token.subtree)
     lo, hi = subtree[0].i, subtree[-1].i + 1
+    # a clause on the speaker is not the speaker: "the prosecutor's office, which charged Gregory Lyle"
+    clauses = [c for c in token.rights if c.dep_ in {"relcl", "acl"}]
+    if clauses:
+        hi = min(hi, min(next(c.subtree).i for c in clauses))
     # the entity the head word belongs to, else a person named inside the subject phrase
     meta = info(doc)
     ent = meta.ent_at.get(token.i)
