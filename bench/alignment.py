@@ -4,9 +4,9 @@ Each ChatGPT paraphrase of a human-written article restates the article, so its
 sentences should be found *shared* with the original (recall). Against the
 most similar other article of the same dataset (by content-word overlap, so the
 topic is close), they should not (false-shared rate). Pairs whose paraphrase is
-a verbatim copy are skipped. Articles are split by the parity of crc32(``news_id``): the
-semantic threshold was chosen on the even half (``tune``), and figures are
-reported on the odd half (``eval``).
+a verbatim copy are skipped. Articles are split as every dev set is
+(:mod:`corroborate.splits`, by ``dataset:news_id``): the semantic threshold is chosen on the
+training part (``--sweep``), and figures are reported on the held-out part.
 
 Usage: python bench/alignment.py [LLMFAKE_DIR] [--sweep]
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import sys
-import zlib
 from pathlib import Path
 
 FILES = ["coaid", "gossipcop", "politifact"]
@@ -29,8 +28,11 @@ def _claims(doc: str, text: str):
     return [(doc, text[a:b], a, b, words) for a, b, words in claims(report)]
 
 
-def load_pairs(llmfake: Path, part: int) -> list[tuple[str, list, list, list]]:
-    """(dataset, paraphrase claims, original claims, nearest other original's claims) per pair."""
+def load_pairs(llmfake: Path, part: str) -> list[tuple[str, list, list, list]]:
+    """(dataset, paraphrase claims, original claims, nearest other original's claims) per pair of
+    ``part`` ("train" or "held_out"); the nearest other article is sought among all of the dataset's."""
+    from corroborate.splits import held_out, llmfake_key
+
     csv.field_size_limit(10**9)
     out = []
     for name in FILES:
@@ -40,7 +42,7 @@ def load_pairs(llmfake: Path, part: int) -> list[tuple[str, list, list, list]]:
         vocab = {k: frozenset().union(*(c[4] for c in v)) if v else frozenset() for k, v in originals.items()}
         for row in rows:
             nid = row["news_id"]
-            if zlib.crc32(nid.encode()) % 2 != part or row["synthetic_misinformation"].strip() == row["news_text"].strip():
+            if held_out(llmfake_key(name, nid)) != (part == "held_out") or row["synthetic_misinformation"].strip() == row["news_text"].strip():
                 continue
             para = _claims("para", row["synthetic_misinformation"])
             if not para or not originals[nid]:
@@ -83,10 +85,10 @@ def table(llmfake: Path, sweep: bool = False) -> list[str]:
     from corroborate.analyze.embed import available, load_embedder
 
     embedder = load_embedder() if available() else None
-    pairs = load_pairs(llmfake, 0 if sweep else 1)
+    pairs = load_pairs(llmfake, "train" if sweep else "held_out")
     thresholds = [0.55, 0.6, 0.65, 0.7, 0.75, 0.8] if sweep else None
     lines = [
-        f"| sentence alignment, llmfake paraphrases ({'tune' if sweep else 'eval'} half, {len(pairs)} pairs) "
+        f"| sentence alignment, llmfake paraphrases ({'training' if sweep else 'held-out'} part, {len(pairs)} pairs) "
         "| found shared with its original | found shared with the nearest other article |",
         "|---|---:|---:|",
     ]

@@ -10,11 +10,10 @@ content words, so the cost grows with shared vocabulary, not with all pairs.
 With sentence embeddings (``--embeddings``, the optional ``embed`` extra), a
 claim is also shared when its cosine similarity to some sentence of another
 report reaches ``SEMANTIC_THRESHOLD``, so that a paraphrase in other words is
-recognized. The threshold was set on the paraphrase pairs of
+recognized. The threshold was set on the paraphrase pairs of the training part of
 ``../shared/data/llmfake`` (see ``bench/alignment.py``, which measures both
-modes: how often a paraphrased sentence is found shared with its original, and
-how often a sentence is wrongly found shared with the most similar other
-article).
+modes on the held-out part: how often a paraphrased sentence is found shared with its original,
+and how often a sentence is wrongly found shared with the most similar other article).
 """
 
 from __future__ import annotations
