@@ -223,12 +223,17 @@ def load_detector() -> Detector:
 
 
 @lru_cache(maxsize=1)
-def _credits() -> tuple[list[re.Pattern], dict[str, str]]:
+def credits() -> dict:
+    """``data/credits.json``: credit-line patterns, outlet aliases, news agencies and official origins."""
     import json
     from importlib import resources
 
-    data = json.loads(resources.files("corroborate.incidents").joinpath("data/credits.json").read_text(encoding="utf-8"))
-    return [re.compile(p) for p in data["patterns"]], data["aliases"]
+    return json.loads(resources.files("corroborate.incidents").joinpath("data/credits.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _credit_patterns() -> list[re.Pattern]:
+    return [re.compile(p) for p in credits()["patterns"]]
 
 
 def _squash(name: str) -> str:
@@ -238,7 +243,7 @@ def _squash(name: str) -> str:
 def credited(report: Report) -> set[str]:
     """The outlets a report credits ("(AP) —", "Reuters contributed", "according to CNN"), squashed
     ("associatedpress" -> "apnews" by the aliases)."""
-    patterns, aliases = _credits()
+    patterns, aliases = _credit_patterns(), credits()["aliases"]
     out = set()
     head, tail = report.text[:400], report.text[-600:]
     for pattern in patterns:
@@ -255,7 +260,7 @@ def _outlet_key(report: Report) -> str:
     outlet = outlet_of(report).lower()
     outlet = re.sub(r"^www\.", "", outlet).split(":")[0]
     key = _squash(outlet.rsplit(".", 1)[0] if re.search(r"\.[a-z]{2,}$", outlet) else outlet)
-    return _credits()[1].get(key, key)
+    return credits()["aliases"].get(key, key)
 
 
 def _credits_other(x: Report, y: Report) -> bool:
@@ -278,7 +283,7 @@ def _passages(derived: Text, source: Text, pairs, derived_report: Report) -> lis
             for s, e, ss, se, _, _, v in out]
 
 
-def _relation(alignment: Alignment, source_alignment: Alignment) -> str:
+def _relation(alignment: Alignment) -> str:
     if alignment.verbatim >= COPY_SHARE:
         return "copy"
     if alignment.verbatim >= PARTIAL_SHARE or any(verbatim for _, _, verbatim in alignment.pairs):
@@ -305,8 +310,8 @@ def derivation(x: Report, y: Report, tx: Text | None = None, ty: Text | None = N
     derived_is_x, direction = _direction(x, y, xy, yx)
     derived, source = (x, y) if derived_is_x else (y, x)
     dt, st = (tx, ty) if derived_is_x else (ty, tx)
-    mine, theirs = (xy, yx) if derived_is_x else (yx, xy)
-    return derived, Derivation(report=source.id, relation=_relation(mine, theirs), share=round(mine.restated, 4),
+    mine = xy if derived_is_x else yx
+    return derived, Derivation(report=source.id, relation=_relation(mine), share=round(mine.restated, 4),
                                probability=round(probability, 4), direction=direction,
                                spans=_passages(dt, st, mine.pairs, derived))
 
@@ -343,15 +348,7 @@ def within(reports: list[Report], detector: Detector | None = None) -> dict[str,
 def wire_of(report: Report) -> str | None:
     """The news agency a report credits ("(AP) —", "Reuters contributed"), if any (the first in
     name order): ``wires`` in ``data/credits.json``."""
-    return min(credited(report) & set(_wires()), default=None)
-
-
-@lru_cache(maxsize=1)
-def _wires() -> tuple[str, ...]:
-    import json
-    from importlib import resources
-
-    return tuple(json.loads(resources.files("corroborate.incidents").joinpath("data/credits.json").read_text(encoding="utf-8"))["wires"])
+    return min(credited(report) & set(credits()["wires"]), default=None)
 
 
 def source_groups(reports: list[Report], derived: dict[str, list[Derivation]]) -> list[list[str]]:

@@ -391,16 +391,17 @@ def _title(by_time: list[Report], facts: list[Fact] | None = None) -> str | None
     return head + ": " + ", ".join(f"{values[s]} {s}" for s in ("killed", "injured") if s in values)
 
 
-def evidence_weight(report: Report) -> float:
+def evidence_weight(report: Report, derived_from: list[Derivation] | None = None) -> float:
     """How much one report's word weighs, from 0.05 to 1 (README, Evidence weight):
     ``(0.5 + 0.5 a - 0.25 u) * (1 - 0.8 m) * (1 - 0.5 d)``, where ``a`` is the share of its factual
     sentences attributed to a named source, ``u`` the share attributed to unnamed sources only,
     ``m`` its machine-written likelihood and ``d`` the largest share of its text it reuses from
-    another report. A report without signals weighs 0.5."""
+    another report (``derived_from``: its derivations, when not yet on the report). A report
+    without signals weighs 0.5."""
     signals = report.signals
     if signals is None:
         return 0.5
-    derived = max((d.share for d in report.derived_from), default=0.0)
+    derived = max((d.share for d in (report.derived_from if derived_from is None else derived_from)), default=0.0)
     weight = ((0.5 + 0.5 * signals.attribution_rate - 0.25 * signals.unnamed_source_rate)
               * (1 - 0.8 * signals.machine_generated) * (1 - 0.5 * derived))
     return round(min(max(weight, 0.05), 1.0), 4)
@@ -408,17 +409,14 @@ def evidence_weight(report: Report) -> float:
 
 @lru_cache(maxsize=1)
 def _origin_words() -> dict[str, str]:
-    import json
-    from importlib import resources
+    from corroborate.incidents.derive import credits
 
-    data = json.loads(resources.files("corroborate.incidents").joinpath("data/credits.json").read_text(encoding="utf-8"))
-    return {word: name for name, words in data["origins"].items() for word in words}
+    return {word: name for name, words in credits()["origins"].items() for word in words}
 
 
 def origin_of(report: Report, item: Span) -> str | None:
     """Who the report attributes a support item to: the speaker of a named attribution whose
-    passage holds the item, or that ends the item's sentence ("Seven people were shot, police
-    said"). An official body's many names ("officers", "the sheriff's office") are one origin
+    passage holds the item ("Seven people were shot, police said"). An official body's many names ("officers", "the sheriff's office") are one origin
     (``origins`` in ``data/credits.json``). None when the report does not say, or the source is
     unnamed (two unnamed sources cannot be told apart)."""
     for attribution in report.attributions:
@@ -443,20 +441,20 @@ def by_sources(fact: Fact, group_of: dict[str, int], reports: dict[str, Report],
 
     support, dissent = annotate(fact.support), annotate(fact.dissent)
     supporters = list(dict.fromkeys(p.report for p in support))
-    groups = list(dict.fromkeys(group_of.get(r, -1 - k) for k, r in enumerate(supporters)))
+    # each report's group; a report no group holds is a source of its own
+    group = {r: group_of.get(r, -1 - k) for k, r in enumerate(dict.fromkeys(p.report for p in support + dissent))}
     first_of_group: dict[int, str] = {}
-    for k, r in enumerate(supporters):
-        first_of_group.setdefault(group_of.get(r, -1 - k), r)
+    for r in supporters:
+        first_of_group.setdefault(group[r], r)
+    groups = list(first_of_group)
     copies = [r for r in supporters if r not in first_of_group.values()]
-    # groups that rest on a common origin are one origin
     origins_of: dict[int, set[str]] = defaultdict(set)
     best: dict[int, float] = defaultdict(float)
     for p in support:
-        g = group_of.get(p.report, -1)
         if p.origin:
-            origins_of[g].add(p.origin)
-        best[g] = max(best[g], p.weight if p.weight is not None else 0.5)
-    units: dict[int, int] = {g: g for g in groups}
+            origins_of[group[p.report]].add(p.origin)
+        best[group[p.report]] = max(best[group[p.report]], p.weight if p.weight is not None else 0.5)
+    units: dict[int, int] = {g: g for g in groups}  # groups that rest on a common origin are one origin
     for g in groups:
         for h in groups:
             if g < h and origins_of[g] & origins_of[h]:
@@ -465,19 +463,18 @@ def by_sources(fact: Fact, group_of: dict[str, int], reports: dict[str, Report],
     unit_weight: dict[int, float] = defaultdict(float)
     for g in groups:
         unit_weight[units[g]] = max(unit_weight[units[g]], best[g])
-    independent_dissent = {group_of.get(p.report, -1) for p in dissent} - set(groups)
+    independent_dissent = {group[p.report] for p in dissent} - set(groups)
     dissent_weight: dict[int, float] = defaultdict(float)
     for p in dissent:
-        g = group_of.get(p.report, -1)
-        if g in independent_dissent:
-            dissent_weight[g] = max(dissent_weight[g], p.weight if p.weight is not None else 0.5)
+        if group[p.report] in independent_dissent:
+            dissent_weight[group[p.report]] = max(dissent_weight[group[p.report]], p.weight if p.weight is not None else 0.5)
     confidence = 1 - math.prod(1 - w for w in unit_weight.values())
     if not fact.revised:
         confidence *= math.prod(1 - w for w in dissent_weight.values())
     status, rule = fact.status, fact.rule
     # a report that both supports and dissents states both sides ("police accused them; they denied
     # it"): its disagreement stands; a copy of a supporting report that dissents is no second witness
-    both_sides = any(p.report in first_of_group.values() or p.report in copies for p in dissent)
+    both_sides = any(p.report in supporters for p in dissent)
     if support and not independent_dissent and not both_sides:
         if len(groups) < 2 and status != "single_source":
             status = "single_source"
@@ -492,7 +489,7 @@ def by_sources(fact: Fact, group_of: dict[str, int], reports: dict[str, Report],
     return fact.model_copy(update={
         "support": support, "dissent": dissent, "status": status, "rule": rule,
         "independent_sources": len(groups), "independent_origins": len(set(units.values())),
-        "origins": sorted({o for p in support if p.origin for o in [p.origin]}),
+        "origins": sorted({p.origin for p in support if p.origin}),
         "copies": copies, "confidence": round(confidence, 4)})
 
 
@@ -512,7 +509,7 @@ def reconcile(reports: list[Report], ident: str | None = None, embedder=None,
     groups = source_groups(reports, derived)
     group_of = {r: k for k, group in enumerate(groups) for r in group}
     by_id = {r.id: r for r in reports}
-    weights = {r.id: evidence_weight(r.model_copy(update={"derived_from": derived.get(r.id, [])})) for r in reports}
+    weights = {r.id: evidence_weight(r, derived.get(r.id, [])) for r in reports}
     by_time = sorted(reports, key=lambda r: (r.published is None, r.published or ""))
     facts: list[Fact] = []
     died = perpetrator_died(reports)

@@ -102,7 +102,8 @@ def _lines(result, sources: list | None) -> Iterator[str]:
             for fact in incident.facts:
                 support = "; ".join(_provenance(p, fact.copies) for p in fact.support)
                 dissent = "; ".join([*(_provenance(p) for p in fact.dissent), *both_sides(fact)])
-                status = fact.status + (" (revised)" if fact.revised else "") + (f", {fact_sources(fact)}" if fact_sources(fact) else "")
+                counted = fact_sources(fact)
+                status = fact.status + (" (revised)" if fact.revised else "") + (f", {counted}" if counted else "")
                 yield f"| {fact.slot} | {_cell(fact_value(fact))} | {fact_range(fact)} | {status} | {_cell(support)} | {_cell(dissent)} |"
             yield ""
         graph = derivation_graph(incident, by_id)
