@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench schema train train-detector train-relevance train-tolls train-roles train-linker train-derive places clean
+.PHONY: install demo test bench schema train train-detector train-relevance train-tolls train-roles train-linker train-derive train-derive-embed places clean
 
 install: $(STAMP)
 
@@ -51,7 +51,11 @@ train-linker: install
 train-derive: install
 	$(PY) -m corroborate.incidents.train_derive ../shared/data
 
-train: train-detector train-relevance train-tolls train-roles train-linker train-derive
+# the reuse detector's embedding variant, for --embeddings runs (sentence embeddings of every training text; about 10 min)
+train-derive-embed: install
+	$(PY) -m corroborate.incidents.train_derive ../shared/data --embeddings
+
+train: train-detector train-relevance train-tolls train-roles train-linker train-derive train-derive-embed
 
 schema: install
 	$(PY) -m corroborate.schema

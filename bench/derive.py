@@ -5,7 +5,8 @@ independent reports alone?
 
 The pair sets are :func:`corroborate.incidents.train_derive.pair_sets` on the held-out part
 (GVA by incident, llmfake by article; :mod:`corroborate.splits`), scored by the shipped
-detector (``incidents/data/derive.json``) at its threshold:
+detector (``incidents/data/derive.json``) at its threshold, and by its embedding variant
+(``incidents/data/derive-embed.json``, what ``--embeddings`` runs use; a few minutes more):
 
 - derived: llmfake paraphrases and rewrites of a human article (and, apart, the versions
   identical to it); edited pickups built from GVA reports; GVA cross-outlet pairs of which one
@@ -67,13 +68,14 @@ def wire_pairs(data: Path) -> list:
     return out
 
 
-def measure(data: Path) -> list[tuple[str, str, int, float]]:
-    """(set, kind, pairs, share called derived) per set."""
-    from corroborate.incidents.derive import load_detector
+def measure(data: Path, embedder=None) -> list[tuple[str, str, int, float]]:
+    """(set, kind, pairs, share called derived) per set; with ``embedder``, by the embedding
+    variant of the detector (``--embeddings``)."""
+    from corroborate.incidents.derive import FEATURES, load_detector
     from corroborate.incidents.train_derive import DERIVED, pair_sets
 
-    detector = load_detector()
-    sets = pair_sets(data, "held_out")
+    detector = load_detector(embedder is not None)
+    sets = pair_sets(data, "held_out", embedder)
     sets["gva wire credit"] = wire_pairs(data)
     independent = sets.pop("gva independent")
     sets["gva independent, share almost nothing"] = [p for p in independent if p[2][2] <= 0.1]
@@ -85,7 +87,11 @@ def measure(data: Path) -> list[tuple[str, str, int, float]]:
         if not pairs:
             rows.append((name, kind, 0, float("nan")))
             continue
-        called = detector.probability(np.array([p[2] for p in pairs])) >= detector.threshold
+        x = np.array([p[2] for p in pairs])
+        called = detector.probability(x) >= detector.threshold
+        if detector.semantic:  # as a run decides: the lexical detector's verdict stands too
+            lexical = load_detector(False)
+            called |= lexical.probability(x[:, : len(FEATURES)]) >= lexical.threshold
         rows.append((name, kind, len(pairs), float(np.mean(called))))
     # two reports crediting one agency are one source even in other words: judged by source_groups
     rows.append(("gva wire credit (one source group)", "derived", len(wire), float(np.mean([one for *_, one in wire])) if wire else float("nan")))
@@ -108,11 +114,15 @@ def run_figures(run: Path) -> tuple[int, int, list]:
 
 
 def main(argv: list[str]) -> None:
+    from corroborate.analyze.embed import available, load_embedder
+
     data = Path(argv[0]) if argv else DATA
-    print("| held-out pairs | kind | pairs | called derived |")
-    print("|---|---|---:|---:|")
-    for name, kind, n, share in measure(data):
-        print(f"| {name} | {kind} | {n} | {share:.3f} |")
+    lexical = measure(data)
+    semantic = measure(data, load_embedder()) if available() else [(n, k, m, float("nan")) for n, k, m, _ in lexical]
+    print("| held-out pairs | kind | pairs | called derived | with `--embeddings` |")
+    print("|---|---|---:|---:|---:|")
+    for (name, kind, n, share), (*_, with_embeddings) in zip(lexical, semantic):
+        print(f"| {name} | {kind} | {n} | {share:.3f} | {with_embeddings:.3f} |")
     if len(argv) > 1:
         multi, fewer, pairs = run_figures(Path(argv[1]))
         print(f"\nGVA dev run: {fewer} of {multi} incidents with two or more reports ({fewer / max(multi, 1):.1%}) "

@@ -28,7 +28,7 @@ def reconcile_groups(
         ids = {owner[i] for i in group if i in owner}
         members = [reports[i] for i in group]
         ident = ids.pop() if ids else incident_id(members[0].id)
-        derived = derive.within(members)
+        derived = derive.within(members, embedder=embedder)
         incident = reconcile(members, ident=ident, embedder=embedder, derived=derived)
         yield group, incident, Counter(p.report for p in incident.single_source_claims), derived
 

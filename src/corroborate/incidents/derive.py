@@ -14,6 +14,12 @@ sha256-checked; ``make train-derive``, :mod:`corroborate.incidents.train_derive`
 the probability that one report is derived from the other; ``THRESHOLD`` in the model file was
 chosen on the training part of dev (README, model card "reuse detector").
 
+With sentence embeddings (``--embeddings``: :func:`prepare` with an embedder), each sentence is
+also aligned with its closest sentence of the other text by cosine, :data:`EMBED_FEATURES` are
+added, and the embedding variant of the detector (``data/derive-embed.json``, ``make
+train-derive-embed``) decides; a pair the lexical detector calls derived stays derived. A sentence
+no shared words align whose closest sentence is at least :data:`ALIGNED` close counts as restated.
+
 Which report is the source (``direction``):
 
 1. ``credit``: one report credits the other's outlet ("(AP) —", "Reuters contributed to this
@@ -59,6 +65,18 @@ FEATURES = (
     "max_content", "min_content", "max_bigrams", "min_bigrams", "order", "max_sequence", "min_sequence",
     "length_ratio",
 )
+#: with sentence embeddings (``--embeddings``): each sentence's closest sentence of the other text by
+#: cosine. ``cosine``: the mean of those closest cosines (by sentence length); ``cosine_60`` ...:
+#: the share of the text whose closest cosine is at least 0.6, 0.7, 0.8; ``chain``: the longest run
+#: of sentences (closest cosine 0.6 or more) whose closest sentences come in the same order, over
+#: the sentences; ``max_``/``min_`` over the two directions; and the cosine of the two texts' mean vectors
+EMBED_FEATURES = (
+    "max_cosine", "max_cosine_60", "max_cosine_70", "max_cosine_80", "max_chain",
+    "min_cosine", "min_cosine_60", "min_cosine_70", "min_cosine_80", "min_chain", "document_cosine",
+)
+COSINE_LEVELS = (0.6, 0.7, 0.8)
+#: with embeddings, a sentence no shared words align restates its closest sentence when their cosine is at least this
+ALIGNED = 0.75
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|(?=\n)|$)")
 _OPENING = ("\"", "“")
 _ENDINGS = ("ings", "ing", "edly", "ed", "ies", "es", "ly", "'s", "s")
@@ -82,6 +100,7 @@ class Text:
     content: frozenset
     bigrams: frozenset
     chars: int  # the characters of its sentences
+    vectors: np.ndarray | None = None  # with embeddings: one unit vector per sentence
 
 
 @lru_cache(maxsize=1)
@@ -109,9 +128,10 @@ def _quotation(sentence: str) -> bool:
     return quoted * 2 >= len(sentence)
 
 
-def prepare(text: str) -> Text:
+def prepare(text: str, embedder=None) -> Text:
     """The sentences of ``text`` that can show reuse: at least ``MIN_WORDS`` words, and not mostly a
-    direct quotation (:func:`_quotation`)."""
+    direct quotation (:func:`_quotation`); with ``embedder`` (:class:`corroborate.analyze.embed.Embedder`),
+    their sentence vectors too."""
     stop = _stop_words()
     sentences = []
     content: set[str] = set()
@@ -129,7 +149,8 @@ def prepare(text: str) -> Text:
         sentences.append(Sentence(start, end, words_content, frozenset(zip(words, words[1:], words[2:]))))
         content |= words_content
         bigrams.update(pairwise(words))
-    return Text(tuple(sentences), frozenset(content), frozenset(bigrams), sum(s.end - s.start for s in sentences))
+    vectors = embedder.encode([text[s.start : s.end] for s in sentences]) if embedder is not None else None
+    return Text(tuple(sentences), frozenset(content), frozenset(bigrams), sum(s.end - s.start for s in sentences), vectors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +206,52 @@ def _order(pairs: tuple[tuple[int, int, bool], ...]) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+def _longest_chain(matches) -> int:
+    """The length of the longest increasing run of ``matches`` (patience sorting)."""
+    chain: list[int] = []
+    for m in matches:
+        at = bisect_left(chain, m)
+        chain[at : at + 1] = [m]
+    return len(chain)
+
+
+def _semantic_side(similarity: np.ndarray, x: Text) -> list[float]:
+    """x's side of :data:`EMBED_FEATURES`: ``similarity`` is x's sentences by the other's."""
+    weight = np.array([s.end - s.start for s in x.sentences], dtype=float)
+    weight /= weight.sum()
+    closest, best = similarity.max(axis=1), similarity.argmax(axis=1)
+    chain = _longest_chain(int(b) for b, c in zip(best, closest) if c >= COSINE_LEVELS[0])
+    return [float(weight @ closest), *(float(weight @ (closest >= level)) for level in COSINE_LEVELS), chain / len(closest)]
+
+
+def semantic_features(x: Text, y: Text) -> list[float]:
+    """The pair's :data:`EMBED_FEATURES` (both texts prepared with an embedder)."""
+    assert x.vectors is not None and y.vectors is not None
+    similarity = x.vectors @ y.vectors.T
+    a, b = _semantic_side(similarity, x), _semantic_side(similarity.T, y)
+    mx, my = x.vectors.mean(axis=0), y.vectors.mean(axis=0)
+    document = float(mx @ my / max(float(np.linalg.norm(mx) * np.linalg.norm(my)), 1e-12))
+    return [*(max(u, v) for u, v in zip(a, b)), *(min(u, v) for u, v in zip(a, b)), document]
+
+
+def _with_semantic(alignment: Alignment, x: Text, y: Text) -> Alignment:
+    """x's alignment in y, with the sentences no shared words align but whose closest sentence in y
+    is at least :data:`ALIGNED` close in meaning (a restatement in other words) as restated."""
+    assert x.vectors is not None and y.vectors is not None
+    similarity = x.vectors @ y.vectors.T
+    aligned = {i for i, _, _ in alignment.pairs}
+    extra = [(i, int(similarity[i].argmax()), False) for i in range(len(x.sentences))
+             if i not in aligned and float(similarity[i].max()) >= ALIGNED]
+    if not extra:
+        return alignment
+    added = sum(x.sentences[i].end - x.sentences[i].start for i, _, _ in extra) / (x.chars or 1)
+    return Alignment(alignment.verbatim, min(alignment.restated + added, 1.0), alignment.similarity,
+                     tuple(sorted([*alignment.pairs, *extra])), alignment.sequence)
+
+
 def features(x: Text, y: Text) -> tuple[np.ndarray, Alignment, Alignment]:
-    """The pair's :data:`FEATURES`, and the alignment of x in y and of y in x."""
+    """The pair's :data:`FEATURES` (and :data:`EMBED_FEATURES` when both texts have sentence
+    vectors), and the alignment of x in y and of y in x."""
     xy, yx = align(x, y), align(y, x)
     content = [len(x.content & y.content) / max(len(t.content), 1) for t in (x, y)]
     bigrams = [len(x.bigrams & y.bigrams) / max(len(t.bigrams), 1) for t in (x, y)]
@@ -196,30 +261,38 @@ def features(x: Text, y: Text) -> tuple[np.ndarray, Alignment, Alignment]:
            max(content), min(content), max(bigrams), min(bigrams), order,
            max(xy.sequence, yx.sequence), min(xy.sequence, yx.sequence),
            abs(math.log((x.chars + 1) / (y.chars + 1)))]
+    if x.vectors is not None and y.vectors is not None:
+        row += semantic_features(x, y)
+        xy, yx = _with_semantic(xy, x, y), _with_semantic(yx, y, x)
     return np.array(row), xy, yx
 
 
 class Detector:
-    """The shipped reuse detector: trees over :data:`FEATURES`, Platt-scaled (evaluated by
-    :class:`corroborate.incidents.link.Scorer`), and its threshold."""
+    """The shipped reuse detector: trees over :data:`FEATURES` (and, for the embedding variant,
+    :data:`EMBED_FEATURES`), Platt-scaled (evaluated by :class:`corroborate.incidents.link.Scorer`),
+    and its threshold."""
 
     def __init__(self, data: dict):
         from corroborate.incidents.link import Scorer
 
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError(f"reuse detector features {data['features']} differ from this version's {list(FEATURES)}")
-        self.scorer = Scorer(data, {f: k for k, f in enumerate(FEATURES)})
+        names = list(data["features"])
+        if names not in (list(FEATURES), [*FEATURES, *EMBED_FEATURES]):
+            raise ValueError(f"reuse detector features {names} differ from this version's {list(FEATURES)} (and {list(EMBED_FEATURES)})")
+        self.semantic = len(names) > len(FEATURES)
+        self.scorer = Scorer(data, {f: k for k, f in enumerate(names)})
         self.threshold = float(data["threshold"])
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         return self.scorer.probability(np.atleast_2d(rows))
 
 
-@lru_cache(maxsize=1)
-def load_detector() -> Detector:
+@lru_cache(maxsize=2)
+def load_detector(semantic: bool = False) -> Detector:
+    """The lexical reuse detector (``data/derive.json``), or with ``semantic`` the one that also
+    reads sentence embeddings (``data/derive-embed.json``, for ``--embeddings``)."""
     from corroborate.learned import load_json_model
 
-    return Detector(load_json_model("corroborate.incidents", "data/derive.json"))
+    return Detector(load_json_model("corroborate.incidents", "data/derive-embed.json" if semantic else "data/derive.json"))
 
 
 @lru_cache(maxsize=1)
@@ -302,10 +375,18 @@ def derivation(x: Report, y: Report, tx: Text | None = None, ty: Text | None = N
     tx, ty = tx or prepare(x.text), ty or prepare(y.text)
     if not tx.sentences or not ty.sentences:
         return None
-    detector = detector or load_detector()
+    detector = detector or load_detector(tx.vectors is not None and ty.vectors is not None)
     row, xy, yx = features(tx, ty)
-    probability = float(detector.probability(row)[0])
-    if probability < detector.threshold:
+    if detector.semantic and len(row) == len(FEATURES):
+        raise ValueError("the embedding reuse detector needs texts prepared with an embedder")
+    probability = float(detector.probability(row if detector.semantic else row[: len(FEATURES)])[0])
+    if probability < detector.threshold and detector.semantic:
+        # embeddings add to what words find, never take it away: the lexical detector's verdict stands
+        lexical = load_detector(False)
+        probability = max(probability, float(lexical.probability(row[: len(FEATURES)])[0]))
+        if probability < lexical.threshold:
+            return None
+    elif probability < detector.threshold:
         return None
     derived_is_x, direction = _direction(x, y, xy, yx)
     derived, source = (x, y) if derived_is_x else (y, x)
@@ -329,13 +410,14 @@ def _direction(x: Report, y: Report, xy: Alignment, yx: Alignment) -> tuple[bool
     return x.id > y.id, "containment"  # the same both ways: the later id, so the result is stable
 
 
-def within(reports: list[Report], detector: Detector | None = None) -> dict[str, list[Derivation]]:
+def within(reports: list[Report], detector: Detector | None = None, embedder=None) -> dict[str, list[Derivation]]:
     """The derivations among one incident's reports, by derived report id (each list ordered by
-    source report id)."""
+    source report id). With ``embedder`` (``--embeddings``), sentences are also aligned by meaning,
+    and the embedding variant of the detector decides."""
     if len(reports) < 2:
         return {}
-    detector = detector or load_detector()
-    texts = [prepare(r.text) for r in reports]
+    detector = detector or load_detector(embedder is not None)
+    texts = [prepare(r.text, embedder if detector.semantic else None) for r in reports]
     out: dict[str, list[Derivation]] = defaultdict(list)
     for i in range(len(reports)):
         for j in range(i + 1, len(reports)):

@@ -1,6 +1,11 @@
 """Train the reuse detector (:mod:`corroborate.incidents.derive`) on the training part of dev.
 
     python -m corroborate.incidents.train_derive DATA_DIR [--out PATH]   (make train-derive)
+    python -m corroborate.incidents.train_derive DATA_DIR --embeddings [--out PATH]   (make train-derive-embed)
+
+With ``--embeddings``, every text's sentences are embedded (all-MiniLM-L6-v2, the ``embed`` extra)
+and the rows hold :data:`corroborate.incidents.derive.EMBED_FEATURES` too: the variant that
+``--embeddings`` runs use (``data/derive-embed.json``; about ten minutes on 2 cores).
 
 Pairs (:func:`pair_sets`, the same for ``make bench`` on the held-out part, see
 :mod:`corroborate.splits`):
@@ -40,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corroborate.incidents.derive import FEATURES, features, prepare
+from corroborate.incidents.derive import EMBED_FEATURES, FEATURES, features, prepare
 from corroborate.learned import out_option, write_json_model
 from corroborate.splits import gva_key, held_out, llmfake_key
 
@@ -77,7 +82,20 @@ def pickup(text: str, lead: str, extra: str, seed: str) -> str:
     return "\n\n".join([lead, *keep, extra])
 
 
-def _gva(data: Path, want: bool) -> dict[str, list]:
+def _preparer(embedder=None):
+    """:func:`prepare` with ``embedder``, remembering each text's result (the pair sets prepare
+    one text many times, and embedding is slow)."""
+    from functools import lru_cache
+
+    @lru_cache(maxsize=4096)
+    def prep(text: str):
+        return prepare(text, embedder)
+
+    return prep
+
+
+def _gva(data: Path, want: bool, embedder=None) -> dict[str, list]:
+    prep = _preparer(embedder)
     pairs: dict[str, list] = defaultdict(list)
     rows = [json.loads(line) for line in (data / "gva" / "reports.jsonl").open(encoding="utf-8") if line.strip()]
     rows = [r for r in rows if r.get("text") and held_out(gva_key(r["incident_id"])) == want]
@@ -89,7 +107,7 @@ def _gva(data: Path, want: bool) -> dict[str, list]:
             for b in members[i + 1 :]:
                 if _outlet(a["url"]) == _outlet(b["url"]):
                     continue
-                ta, tb = prepare(a["text"]), prepare(b["text"])
+                ta, tb = prep(a["text"]), prep(b["text"])
                 if not ta.sentences or not tb.sentences:
                     continue
                 row, _, _ = features(ta, tb)
@@ -104,14 +122,15 @@ def _gva(data: Path, want: bool) -> dict[str, list]:
         lead = (_sentences(others[0]["text"]) or [""])[0]
         extra = " ".join(_sentences(others[1]["text"])[:3])
         text = pickup(row["text"], lead, extra, row["id"])
-        if not prepare(row["text"]).sentences:
+        if not prep(row["text"]).sentences:
             continue
-        pairs["pickup"].append((row["id"] + "~pickup", row["id"], features(prepare(text), prepare(row["text"]))[0],
+        pairs["pickup"].append((row["id"] + "~pickup", row["id"], features(prep(text), prep(row["text"]))[0],
                                 f"gva:{row['incident_id']}"))
     return pairs
 
 
-def _llmfake(data: Path, want: bool) -> dict[str, list]:
+def _llmfake(data: Path, want: bool, embedder=None) -> dict[str, list]:
+    prep = _preparer(embedder)
     csv.field_size_limit(10**9)
     pairs: dict[str, list] = defaultdict(list)
     for name in LLMFAKE:
@@ -122,13 +141,13 @@ def _llmfake(data: Path, want: bool) -> dict[str, list]:
                 human, machine = row["news_text"], row["synthetic_misinformation"]
                 if not human or not machine or held_out(llmfake_key(name, row["news_id"])) != want:
                     continue
-                if not prepare(human).sentences or not prepare(machine).sentences:
+                if not prep(human).sentences or not prep(machine).sentences:
                     continue  # nothing to compare ("", "403 Forbidden"): no derivation is ever looked for
                 originals[row["news_id"]] = human
                 label = "llmfake identical" if human.strip() == machine.strip() else f"llmfake {kind}"
                 pairs[label].append((f"{name}:{row['news_id']}~{kind}", f"{name}:{row['news_id']}",
-                                     features(prepare(machine), prepare(human))[0], f"{name}:{row['news_id']}"))
-        texts = {k: prepare(v) for k, v in sorted(originals.items())}
+                                     features(prep(machine), prep(human))[0], f"{name}:{row['news_id']}"))
+        texts = {k: prep(v) for k, v in sorted(originals.items())}
         for nid, text in texts.items():  # the most similar other article (by content words)
             other = max((k for k in texts if k != nid),
                         key=lambda k: (len(text.content & texts[k].content) / (len(text.content | texts[k].content) or 1), k),
@@ -138,19 +157,22 @@ def _llmfake(data: Path, want: bool) -> dict[str, list]:
     return pairs
 
 
-def pair_sets(data: Path, part: str) -> dict[str, list]:
+def pair_sets(data: Path, part: str, embedder=None) -> dict[str, list]:
     """name -> [(id, id, feature row, fold key)] for ``part`` ("train" or "held_out"); the fold key
-    (a GVA incident, an llmfake article) keeps a unit's pairs in one cross-validation fold."""
+    (a GVA incident, an llmfake article) keeps a unit's pairs in one cross-validation fold. With
+    ``embedder``, the rows hold :data:`EMBED_FEATURES` too."""
     want = part == "held_out"
-    return {**_gva(data, want), **_llmfake(data, want)}
+    return {**_gva(data, want, embedder), **_llmfake(data, want, embedder)}
 
 
-def train(data: Path, log=print) -> dict:
+def train(data: Path, log=print, embedder=None) -> dict:
     """Gradient-boosted trees (monotone in every overlap), Platt-scaled on out-of-fold margins
-    (folds by article and incident); the threshold from the out-of-fold probabilities."""
+    (folds by article and incident); the threshold from the out-of-fold probabilities. With
+    ``embedder``, the embedding variant (:data:`EMBED_FEATURES` too)."""
     from corroborate.incidents.train_linker import export, one_thread, platt
 
-    sets = pair_sets(data, "train")
+    names_of_features = [*FEATURES, *EMBED_FEATURES] if embedder is not None else list(FEATURES)
+    sets = pair_sets(data, "train", embedder)
     names = (*DERIVED, *INDEPENDENT)
     for name in names:
         log(f"{name}: {len(sets.get(name, []))} training pairs")
@@ -162,8 +184,8 @@ def train(data: Path, log=print) -> dict:
     with one_thread():
         for k in range(FOLDS):
             test = folds == k
-            margins[test] = _classifier().fit(x[~test], y[~test]).decision_function(x[test])
-        model = _classifier().fit(x, y)
+            margins[test] = _classifier(names_of_features).fit(x[~test], y[~test]).decision_function(x[test])
+        model = _classifier(names_of_features).fit(x, y)
     a, b = platt(margins, y)
     probability = 1 / (1 + np.exp(-(a * margins + b)))
     negatives = np.sort(probability[y == 0])[::-1]
@@ -172,24 +194,33 @@ def train(data: Path, log=print) -> dict:
     recall = {name: round(float(np.mean(probability[kind == name] >= threshold)), 4) for name in names}
     log(f"threshold {threshold}; training part, out of fold, share called derived: "
         + ", ".join(f"{k} {v:.3f}" for k, v in recall.items()))
-    out = export(model, list(FEATURES), (a, b), (threshold, threshold))
-    out.update({"_doc": "reuse detector: corroborate.incidents.derive; trained by corroborate.incidents.train_derive",
+    out = export(model, names_of_features, (a, b), (threshold, threshold))
+    variant = " (embedding variant, --embeddings)" if embedder is not None else ""
+    out.update({"_doc": f"reuse detector{variant}: corroborate.incidents.derive; trained by corroborate.incidents.train_derive",
                 "threshold": threshold,
                 "training": {"pairs": {k: len(v) for k, v in sorted(sets.items())}, "derived_share_oof": recall}})
     return out
 
 
-def _classifier():
+def _classifier(names=FEATURES):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return HistGradientBoostingClassifier(random_state=SEED, monotonic_cst=[MONOTONE[f] for f in FEATURES], **PARAMS)
+    return HistGradientBoostingClassifier(random_state=SEED, monotonic_cst=[MONOTONE.get(f, 1) for f in names], **PARAMS)
 
 
 def main(argv: list[str]) -> None:
     argv, out = out_option(argv)
+    semantic = "--embeddings" in argv
+    argv = [a for a in argv if a != "--embeddings"]
     if len(argv) != 1:
-        sys.exit("usage: python -m corroborate.incidents.train_derive DATA_DIR [--out PATH]")
-    print(f"wrote {write_json_model('corroborate.incidents', 'data/derive.json', train(Path(argv[0])), out)}")
+        sys.exit("usage: python -m corroborate.incidents.train_derive DATA_DIR [--embeddings] [--out PATH]")
+    embedder = None
+    if semantic:
+        from corroborate.analyze.embed import Embedder
+
+        embedder = Embedder()
+    name = "data/derive-embed.json" if semantic else "data/derive.json"
+    print(f"wrote {write_json_model('corroborate.incidents', name, train(Path(argv[0]), embedder=embedder), out)}")
 
 
 if __name__ == "__main__":
