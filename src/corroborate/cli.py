@@ -266,9 +266,11 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
     )
 
     from corroborate.analyze.embed import EmbeddingsUnavailable
+    from corroborate.executors import WorkerError
     from corroborate.pipeline import PreviousRunError, estimate_total, stream
     from corroborate.report import write_documents
-    from corroborate.workers import WorkerError, plan_workers, prepare, tune_gc
+    from corroborate.settings import plan_workers
+    from corroborate.steps import prepare, tune_gc
 
     out = str(staged.out)
     unchanged = f"{out}/ holds the previous outputs" if kind == "output" else f"{out} is unchanged"

@@ -1,8 +1,9 @@
-"""The pipeline: ingest -> clean -> analyze -> assess -> incidents.
+"""The pipeline: sources -> executor(steps) -> incidents -> writers.
 
-:func:`stream` is the run itself, in bounded memory: inputs are read one at a time,
-analyzed in batches (on several processes with ``workers``, see
-:mod:`corroborate.workers`) and each report is appended to a file as soon as it is
+:func:`stream` is the run itself, in bounded memory: inputs are read one at a time, the
+per-report steps (:mod:`corroborate.steps`: clean, parse, analyze, assess, features) run over
+batches on an executor (:mod:`corroborate.executors`: in this process, or a pool of ``workers``
+processes) and each report is appended to a file as soon as it is
 analyzed; only its clustering features stay in memory. Clustering then groups those
 features, and each incident is reconciled from its own reports, read back from disk. The
 ``corroborate run`` command is :func:`stream` into ``--out`` plus
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corroborate.executors import Executor, make_executor
 from corroborate.ingest import iter_inputs
 from corroborate.ingest.readers import (
     JSONL_SUFFIXES,
@@ -31,10 +33,10 @@ from corroborate.ingest.readers import (
     Skipped,
 )
 from corroborate.records import CONTRACT_VERSION, Incident, InputError, Report, Source
+from corroborate.settings import Settings
+from corroborate.steps import Analyzed, Failed
 
-BATCH_SIZE = 64  # for analyze_reports (bench and tests); runs use corroborate.workers.BATCH_SIZE
-#: with one process, features are MinHash-signed this many at a time (their shingles held till then)
-SIGN_CHUNK = 1000
+BATCH_SIZE = 64  # for analyze_reports (bench and tests); runs use Settings.batch_size
 
 
 @dataclass
@@ -167,6 +169,22 @@ def analyze_reports(reports: Iterable[Report], *, batch_size: int = BATCH_SIZE) 
             yield assess_report(analyze_doc(report, doc), doc)
 
 
+def analyze_stream(raws: Iterable[RawDoc], executor: Executor, *, keep_lead: bool = False,
+                   settings: Settings | None = None) -> Iterator[Analyzed | Failed]:
+    """The per-report steps over ``raws`` (:func:`corroborate.steps.analyze_batch`), batch by batch on
+    ``executor``, in input order. In one process the features come unsigned (the caller signs them
+    in chunks, so that a small run never imports datasketch before its first report is out); pool
+    workers sign their own."""
+    from functools import partial
+
+    from corroborate.steps import analyze_batch, batched
+
+    settings = settings or Settings()
+    work = partial(analyze_batch, keep_lead=keep_lead, sign=executor.workers > 1)
+    for out in executor.map(work, batched(raws, settings.batch_size, settings.batch_chars)):
+        yield from out
+
+
 #: The one key of a report's JSON line that the incidents stage sets (its signals' count of
 #: claims no other report makes). No string value can hold this sequence: JSON escapes a
 #: quotation mark inside a string, and a report has no keys but its model's.
@@ -198,6 +216,7 @@ def stream(
     workers: int = 1,
     on_stage: Callable[[str], None] | None = None,
     options: ReadOptions | None = None,
+    settings: Settings | None = None,
 ) -> Result:
     """Run the whole pipeline, writing ``reports.jsonl`` and ``incidents.jsonl`` into ``out_dir``.
 
@@ -223,8 +242,10 @@ def stream(
     and claim alignment. The model is loaded and verified first, so that a missing extra
     (:class:`corroborate.analyze.embed.EmbeddingsUnavailable`) fails before any work.
 
-    ``workers``: processes for the per-report stages (:mod:`corroborate.workers`); the
-    output does not depend on it. ``on_stage`` is told when a later stage begins.
+    ``workers``: processes for the per-report steps (a pool executor, :mod:`corroborate.executors`,
+    each worker started by :func:`corroborate.steps.prepare`); the output does not depend on it.
+    ``settings``: batch sizes and the like (:class:`corroborate.settings.Settings`). ``on_stage``
+    is told when a later stage begins.
     """
     from corroborate.analyze import takes_part
     from corroborate.assess.sources import (
@@ -236,9 +257,11 @@ def stream(
     from corroborate.incidents import reconcile_groups
     from corroborate.incidents.cluster import cluster_members, features, signatures
     from corroborate.incidents.derive import derivation
+    from corroborate.steps import prepare
     from corroborate.store import JsonlStore
-    from corroborate.workers import Analyzed, analyze_stream
 
+    settings = settings or Settings()
+    executor = make_executor(settings.executor, workers, initializer=prepare)
     embedder = None
     if embeddings:
         from corroborate.analyze.embed import load_embedder
@@ -261,7 +284,7 @@ def stream(
         members.append(len(work) - 1)
         if feat.minhash is None:
             unsigned.append(feat)
-            if len(unsigned) >= SIGN_CHUNK:
+            if len(unsigned) >= settings.sign_chunk:
                 signatures(unsigned)
                 unsigned.clear()
 
@@ -280,7 +303,7 @@ def stream(
             old_groups = [(inc.id, inc.reports) for _, inc in _previous_records(previous, "incidents.jsonl", Incident)]
             result.previous = len(work)
         raws = iter_raw(inputs, result, on_error, known, options, on_warning)
-        for item in analyze_stream(raws, workers=workers, keep_lead=embedder is not None):
+        for item in analyze_stream(raws, executor, keep_lead=embedder is not None, settings=settings):
             if not isinstance(item, Analyzed):
                 _report_error(result, item.error, on_error)
                 continue

@@ -16,7 +16,7 @@ from corroborate.analyze.nlp import CHUNK_CHARS, chunk_offsets, chunks, parse, p
 from corroborate.assess import assess_report
 from corroborate.ingest import iter_inputs
 from corroborate.ingest.readers import RawDoc
-from corroborate.workers import to_report
+from corroborate.steps.clean import to_report
 
 PLANTED = "Police said 3 people were killed in the shooting on Main Street."
 
@@ -65,8 +65,7 @@ def test_a_long_text_is_analyzed_with_exact_spans(nlp):
     # each chunk starts a sentence (the chunks were cut at paragraph breaks)
     sentence_starts = {s.start_char for s in doc.sents}
     assert set(starts) <= sentence_starts
-    analyze_doc(report, doc)
-    assess_report(report, doc)
+    report = assess_report(analyze_doc(report, doc), doc)
 
     for items in (report.entities, report.counts, report.attributions, report.signals.evidence):
         assert items

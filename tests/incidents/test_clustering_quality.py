@@ -19,7 +19,7 @@ import corroborate
 from corroborate.analyze import embed
 from corroborate.incidents.cluster import cluster, cluster_features, features
 from corroborate.splits import ecb_key, gva_key, held_out
-from corroborate.workers import default_workers
+from corroborate.settings import default_workers
 from helpers import REPO, SHARED, needs_shared
 
 sys.path.insert(0, str(REPO / "bench"))

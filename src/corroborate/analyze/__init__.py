@@ -34,7 +34,8 @@ def is_analyzed_language(language: str | None) -> bool:
 
 
 def analyze_doc(report: Report, doc: Doc) -> Report:
-    """Fill a report's extracted fields from its parsed text (``doc.text == report.text``)."""
+    """The report with its extracted fields, from its parsed text (``doc.text == report.text``):
+    a new record; ``report`` is left as it was."""
     from corroborate.analyze import (
         attributions,
         counts,
@@ -48,24 +49,29 @@ def analyze_doc(report: Report, doc: Doc) -> Report:
 
     if info(doc).text != report.text:
         raise ValueError(f"report {report.id}: the parse is not of the report's own text")
-    report.language = language.detect(report.text)
-    if not report.text.strip() or not is_analyzed_language(report.language):
-        return report
+    lang = language.detect(report.text)
+    if not report.text.strip() or not is_analyzed_language(lang):
+        return report.model_copy(update={"language": lang})
     found, cited = attributions.extract_attributions(doc)
-    report.entities = entities.extract_entities(doc)
-    report.counts = counts.extract_counts(doc)
-    report.attributions = found
-    report.cited_sources = cited
+    found_entities = entities.extract_entities(doc)
+    found_counts = counts.extract_counts(doc)
     probability, evidence = relevance.assess(report.text, report.title, doc=doc)
     relevant = probability >= relevance.threshold()
-    report.events = _with_places(events.extract_events(doc, report.published), doc) if relevant else []
-    report.incident = IncidentAssessment(
-        probability=round(probability, 4),
-        relevant=relevant,
-        type=(report.events[0].type if report.events else "other_incident") if relevant else None,
-        evidence=evidence,
-    )
-    return report
+    found_events = _with_places(events.extract_events(doc, report.published), doc) if relevant else []
+    return report.model_copy(update={
+        "language": lang,
+        "entities": found_entities,
+        "counts": found_counts,
+        "attributions": found,
+        "cited_sources": cited,
+        "events": found_events,
+        "incident": IncidentAssessment(
+            probability=round(probability, 4),
+            relevant=relevant,
+            type=(found_events[0].type if found_events else "other_incident") if relevant else None,
+            evidence=evidence,
+        ),
+    })
 
 
 def _with_places(found: list, doc: Doc) -> list:

@@ -213,7 +213,7 @@ def is_page_furniture(sample: dict, lex: dict[str, list[str]]) -> bool:
 
 
 def cleaned(sample: dict) -> str:
-    """The sample's text as the clean stage leaves it (:func:`corroborate.workers.to_report`):
+    """The sample's text as the clean stage leaves it (:func:`corroborate.steps.clean.to_report`):
     what the pipeline parses and scores."""
     from corroborate.ingest.clean import clean_text
 

@@ -8,7 +8,7 @@ it is written there only (a reproducibility check).
 
 Data: the GVA reports of the training part only (incidents with
 ``corroborate.splits.held_out(gva_key(incident_id))`` False), read, cleaned and parsed as
-``corroborate run`` does (:func:`corroborate.workers.to_report`, the sha256-checked spaCy
+``corroborate run`` does (:func:`corroborate.steps.clean.to_report`, the sha256-checked spaCy
 model), then :func:`corroborate.analyze.counts.candidates`. Distant labels: a killed (injured)
 count whose value equals its incident's gold ``num_killed`` (``num_injured``) is a positive,
 every other killed or injured count a negative. The labels are noisy: an early report's lower
@@ -85,7 +85,7 @@ def load(gva: Path, part: str = "train") -> tuple[list, dict]:
 def parse(raws: list, log=print) -> list[dict]:
     """Each report of ``raws`` with its counts and their features, as the pipeline finds them."""
     from corroborate.analyze.nlp import load_nlp
-    from corroborate.workers import to_report
+    from corroborate.steps.clean import to_report
 
     nlp = load_nlp()
     reports = [(to_report(raw), incident) for raw, incident in raws]

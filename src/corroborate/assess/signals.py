@@ -80,7 +80,8 @@ def _matches(pattern: re.Pattern, text: str, signal: str, skip_numbers: bool = F
 
 
 def assess_report(report: Report, doc: Doc) -> Report:
-    """Set ``report.signals`` from its analysis and parse."""
+    """The report with its ``signals``, from its analysis and parse (a new record: ``report`` is
+    left as it was)."""
     meta = info(doc)
     text = meta.text
     alpha = meta.alpha
@@ -127,7 +128,7 @@ def assess_report(report: Report, doc: Doc) -> Report:
             end -= 1
         if not stock or stock[-1].start != start:  # one item per sentence
             stock.append(Evidence(signal="machine_generated", text=text[start:end], start=start, end=end))
-    report.signals = Signals(
+    signals = Signals(
         attribution_rate=round(len(named & factual_set) / total, 4),
         unnamed_source_rate=round(len((unnamed - named) & factual_set) / total, 4),
         vagueness=round(len(vague) * per100, 4),
@@ -137,4 +138,4 @@ def assess_report(report: Report, doc: Doc) -> Report:
         factual_sentences=len(factual),
         evidence=evidence + vague + emotive + stock,
     )
-    return report
+    return report.model_copy(update={"signals": signals})

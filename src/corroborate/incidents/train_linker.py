@@ -8,7 +8,7 @@
 
 Data: the training parts only (:mod:`corroborate.splits`): the GVA reports of incidents not held
 out, and the ECB+ documents of topics not held out. Each part is analyzed as ``corroborate run``
-analyzes it (:func:`corroborate.workers.analyze_stream`), then turned into clustering features;
+analyzes it (:func:`corroborate.pipeline.analyze_stream`), then turned into clustering features;
 the candidate pairs are the ones blocking gives at run time (:func:`~corroborate.incidents.cluster.scored_pairs`,
 each corpus as one run), labelled 1 when gold puts both reports in one incident (GVA
 ``incident_id``) or one event (ECB+ ``subtopic_event_cluster``).
@@ -103,10 +103,13 @@ def ecb_raws(data: Path, part: str) -> tuple[list, dict[str, str]]:
 
 def analyze(raws: list, workers: int) -> list:
     """The reports, analyzed as a run analyzes them (in input order; failures left out)."""
+    from corroborate.executors import make_executor
+    from corroborate.pipeline import analyze_stream
     from corroborate.records import Report
-    from corroborate.workers import Analyzed, analyze_stream
+    from corroborate.steps import Analyzed, prepare
 
-    return [Report.model_validate_json(item.line) for item in analyze_stream(raws, workers=workers)
+    executor = make_executor("pool", workers, initializer=prepare)
+    return [Report.model_validate_json(item.line) for item in analyze_stream(raws, executor)
             if isinstance(item, Analyzed)]
 
 

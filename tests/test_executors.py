@@ -1,5 +1,6 @@
-"""The parallel path (``--workers``): the output is the same, byte for byte, for any number of
-worker processes, and a report whose analysis fails is reported without losing the others."""
+"""The executors and the per-report steps (``--workers``): the output is the same, byte for byte,
+for any number of worker processes, and a report whose analysis fails is reported without losing
+the others."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from corroborate import workers
+from corroborate import steps
 from corroborate.ingest.readers import RawDoc
 from corroborate.pipeline import stream
 from corroborate.report import OUTPUT_FILES, write_documents
+from corroborate.settings import Settings, default_workers, plan_workers
 from helpers import CROCUS, DEMO, GVA, needs_shared
 
 CLI = str(Path(sys.executable).with_name("corroborate"))
@@ -62,7 +64,7 @@ def _demo_copies(path: Path, copies: int) -> Path:
 
 def test_cli_workers_option_gives_the_same_output(tmp_path):
     inputs = _demo_copies(tmp_path / "copies.jsonl", 40 // len((DEMO / "wire.jsonl").read_text().splitlines()) + 1)
-    assert sum(1 for _ in inputs.open()) > workers.POOL_MIN_REPORTS
+    assert sum(1 for _ in inputs.open()) > Settings().pool_min_reports
     procs = {}
     for n in ("1", "2"):
         procs[n] = subprocess.run([CLI, "run", str(inputs), str(DEMO), "--out", str(tmp_path / n), "--workers", n, "--quiet"],
@@ -74,10 +76,10 @@ def test_cli_workers_option_gives_the_same_output(tmp_path):
 
 
 def test_small_inputs_run_in_one_process_whatever_is_asked():
-    assert workers.plan_workers(8, workers.POOL_MIN_REPORTS) == 1
-    assert workers.plan_workers(8, 1000) == 8
-    assert workers.plan_workers(8, 40) == 2  # no more workers than full batches
-    assert workers.plan_workers(None, 1000) == workers.default_workers()
+    assert plan_workers(8, Settings().pool_min_reports) == 1
+    assert plan_workers(8, 1000) == 8
+    assert plan_workers(8, 40) == 2  # no more workers than full batches
+    assert plan_workers(None, 1000) == default_workers()
 
 
 def test_workers_below_one_is_a_usage_error(tmp_path):
@@ -87,9 +89,9 @@ def test_workers_below_one_is_a_usage_error(tmp_path):
 
 
 def test_batches_ramp_up_then_keep_their_size():
-    sizes = [len(b) for b in workers.batched(range(100), 16)]
+    sizes = [len(b) for b in steps.batched(range(100), 16)]
     assert sizes == [1, 2, 4, 8, 16, 16, 16, 16, 16, 5]
-    assert [x for b in workers.batched(range(100), 16) for x in b] == list(range(100))
+    assert [x for b in steps.batched(range(100), 16) for x in b] == list(range(100))
 
 
 def test_a_report_whose_analysis_fails_is_reported_and_the_batch_goes_on(monkeypatch):
@@ -110,7 +112,7 @@ def test_a_report_whose_analysis_fails_is_reported_and_the_batch_goes_on(monkeyp
         "EXPLODE: this report makes the analysis fail.",
         "Three were injured when a bus crashed in Toledo, officials said.",
     ], start=1)]
-    out = workers.analyze_batch(raws, sign=True)
+    out = steps.analyze_batch(raws, sign=True)
     assert [type(item).__name__ for item in out] == ["Analyzed", "Failed", "Analyzed"]
     assert out[1].error.input == "batch.jsonl:2"
     assert out[1].error.message == "analysis failed: RuntimeError: injected failure"
@@ -123,18 +125,18 @@ def test_the_model_is_loaded_afresh_when_its_vocabulary_grows_and_the_analysis_i
     from corroborate.pipeline import Result, iter_raw
 
     raws = list(iter_raw([DEMO], Result()))
-    batches = list(workers.batched(raws, 2))
+    batches = list(steps.batched(raws, 2))
     nlp_module.load_nlp.cache_clear()  # a model that has not met these words in an earlier test
     first = nlp_module.load_nlp()
     before = len(first.vocab.strings)
-    plain = [item.line for batch in batches for item in workers.analyze_batch(batch)]
+    plain = [item.line for batch in batches for item in steps.analyze_batch(batch)]
     assert nlp_module.load_nlp() is first  # far below the default limit: the same model throughout
     assert len(first.vocab.strings) > before  # the reports brought new words
     monkeypatch.setattr(nlp_module, "VOCAB_GROWTH", 5)
     nlp_module.load_nlp.cache_clear()  # a new model, whose vocabulary has not met these words yet
     seen, renewed = [], []
     for batch in batches:
-        renewed += [item.line for item in workers.analyze_batch(batch)]
+        renewed += [item.line for item in steps.analyze_batch(batch)]
         seen.append(nlp_module.load_nlp())
         assert len(seen[-1].vocab.strings) - nlp_module._loaded_strings <= 5
     assert len({id(n) for n in seen}) >= 3  # loaded afresh several times
@@ -154,7 +156,7 @@ def test_stream_removes_its_work_file_when_a_run_fails(tmp_path):
 
 def test_a_batch_holds_at_most_its_character_budget_unless_one_document_exceeds_it():
     docs = [RawDoc(id=str(i), origin="x", text="w" * n) for i, n in enumerate([10, 10, 10, 10, 30, 100, 5, 5, 5, 5, 5])]
-    batches = [[d.id for d in b] for b in workers.batched(docs, size=4, chars=40)]
+    batches = [[d.id for d in b] for b in steps.batched(docs, size=4, chars=40)]
     # ramp 1, 2, 4 (at most 40 characters each); the 100-character document stands alone
     assert batches == [["0"], ["1", "2"], ["3", "4"], ["5"], ["6", "7", "8", "9"], ["10"]]
 
@@ -200,16 +202,18 @@ def test_a_killed_worker_fails_the_run_with_one_clear_error_and_no_output(tmp_pa
 _RACE_HEAD = """
 import multiprocessing, os, signal, threading, time
 from concurrent.futures import process as pool_module
-from corroborate import workers
+from corroborate.executors import WorkerError, make_executor
 from corroborate.ingest.readers import RawDoc
+from corroborate.pipeline import analyze_stream
+from corroborate.steps import prepare
 
 start = pool_module.ProcessPoolExecutor._spawn_process  # the pool's own start of a worker
 """
 _RACE_RUN = """
 docs = [RawDoc(id=str(i), origin="x", text="Two people were killed in Springfield on Monday.") for i in range(64)]
 try:
-    list(workers.analyze_stream(docs, workers=2))
-except workers.WorkerError:
+    list(analyze_stream(docs, make_executor("pool", 2, initializer=prepare)))
+except WorkerError:
     print("WorkerError")
 print("workers left:", len(multiprocessing.active_children()))
 """
