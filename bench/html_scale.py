@@ -28,7 +28,7 @@ def measure(reports_path: Path, n: int = 5000) -> dict:
     base = [Report.model_validate_json(line) for line in reports_path.open(encoding="utf-8")]
     reports = synthetic(base, n)
     result = Result(reports=reports)
-    result.incidents = build_incidents(reports)
+    result.reports, result.incidents = build_incidents(reports)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         write_outputs(result, tmp)

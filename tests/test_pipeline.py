@@ -1,4 +1,4 @@
-"""corroborate.pipeline: the one key the incidents stage rewrites in a report's JSON line."""
+"""corroborate.pipeline: reading older outputs, and a stream that stops."""
 
 from __future__ import annotations
 
@@ -6,30 +6,20 @@ import json
 
 import pytest
 
-from corroborate.pipeline import _with_claims
 from corroborate.records import Report, Signals
 
 
-def _report(text: str, claims: int | None) -> Report:
-    return Report(id="r1", origin="x.txt", text=text, title='"single_source_claims":null',
-                  signals=Signals(attribution_rate=0.5, unnamed_source_rate=0.0, machine_generated=0.1,
-                                  single_source_claims=claims))
-
-
-@pytest.mark.parametrize("before, after", [(None, 3), (None, None), (2, 0), (7, None)])
-def test_claims_are_set_exactly_as_the_model_writes_them(before, after):
-    # the text and title hold the key's own characters: only the signals' key is rewritten
-    text = 'He wrote "single_source_claims":null and {"single_source_claims":4} in a post.'
-    line = _report(text, before).model_dump_json()
-    patched = _with_claims(line, after)
-    assert patched == _report(text, after).model_dump_json()
-    assert json.loads(patched)["text"] == text
-    assert json.loads(patched)["signals"]["single_source_claims"] == after
-
-
-def test_a_line_in_another_form_goes_through_the_model():
-    line = json.dumps(json.loads(_report("Two were hurt.", None).model_dump_json()), indent=1)  # not compact
-    assert _with_claims(line, 5) == _report("Two were hurt.", 5).model_dump_json()
+def test_a_1x_report_with_single_source_claims_in_its_signals_is_read_without_them():
+    """Contract 2.0 moved the per-report count of claims no other report makes out of the report
+    (it is the incident's ``single_source_claims``); a 1.x line that holds it is still read."""
+    old = {"schema_version": "1.6", "id": "r1", "origin": "x.txt", "text": "Two were hurt.",
+           "signals": {"attribution_rate": 0.5, "unnamed_source_rate": 0.0, "machine_generated": 0.1,
+                       "single_source_claims": 3, "evidence": []}}
+    report = Report.model_validate_json(json.dumps(old))
+    assert report.schema_version == "1.6" and report.signals.attribution_rate == 0.5
+    assert "single_source_claims" not in json.loads(report.model_dump_json())["signals"]
+    with pytest.raises(ValueError, match="nope"):  # other unknown keys are still refused
+        Signals.model_validate({"attribution_rate": 0.5, "unnamed_source_rate": 0.0, "machine_generated": 0.1, "nope": 1})
 
 
 @pytest.mark.parametrize("moment", ["a report", "grouping into incidents", "writing reports.jsonl"])

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -36,6 +35,9 @@ from corroborate.records import CONTRACT_VERSION, Incident, InputError, Report, 
 from corroborate.settings import Settings
 from corroborate.steps import Analyzed, Failed
 
+#: the major versions of the contract an earlier run's outputs may have (1.x records are upgraded
+#: as they are read: :class:`corroborate.records.Signals`)
+READABLE_MAJORS = ("1", "2")
 BATCH_SIZE = 64  # for analyze_reports (bench and tests); runs use Settings.batch_size
 
 
@@ -104,8 +106,9 @@ def _previous_records(directory: str | os.PathLike, name: str, model) -> Iterato
                 item = model.model_validate_json(line)
             except ValueError as exc:
                 raise PreviousRunError(f"{path}:{lineno}: not a valid record ({str(exc).splitlines()[0]})") from None
-            if item.schema_version.split(".")[0] != CONTRACT_VERSION.split(".")[0]:
-                raise PreviousRunError(f"{path}:{lineno}: contract {item.schema_version}, this corroborate writes {CONTRACT_VERSION}")
+            if item.schema_version.split(".")[0] not in READABLE_MAJORS:
+                raise PreviousRunError(f"{path}:{lineno}: contract {item.schema_version}, this corroborate reads "
+                                       f"{' and '.join(m + '.x' for m in READABLE_MAJORS)} and writes {CONTRACT_VERSION}")
             yield line, item
 
 
@@ -185,25 +188,6 @@ def analyze_stream(raws: Iterable[RawDoc], executor: Executor, *, keep_lead: boo
         yield from out
 
 
-#: The one key of a report's JSON line that the incidents stage sets (its signals' count of
-#: claims no other report makes). No string value can hold this sequence: JSON escapes a
-#: quotation mark inside a string, and a report has no keys but its model's.
-_CLAIMS = re.compile(r'"single_source_claims":(?:null|\d+)')
-
-
-def _with_claims(line: str, claims: int | None) -> str:
-    """A report's JSON line with ``signals.single_source_claims`` set to ``claims``, exactly as
-    ``model_dump_json`` writes it: rewriting one key spares validating and dumping the whole
-    report (1 s of a run over the GVA reports)."""
-    found = list(_CLAIMS.finditer(line))
-    if len(found) != 1:  # not a line this version wrote: go through the model
-        report = Report.model_validate_json(line)
-        report.signals.single_source_claims = claims
-        return report.model_dump_json()
-    m = found[0]
-    return f'{line[: m.start()]}"single_source_claims":{"null" if claims is None else claims}{line[m.end():]}'
-
-
 def stream(
     inputs: Iterable[str | os.PathLike],
     out_dir: str | os.PathLike,
@@ -249,7 +233,6 @@ def stream(
     """
     from corroborate.analyze import takes_part
     from corroborate.assess.sources import (
-        SIGNALS,
         SourceTally,
         outlet_of,
         signal_values,
@@ -337,14 +320,12 @@ def stream(
         groups = cluster_members(feats, members, fixed, embedder, stats)  # signs what is left unsigned
         del feats, unsigned, position
         tally = SourceTally(outlets)
-        claims: list[int | None] = [None] * len(work)
         derived: dict[int, list] = {}  # the derivations of the reports that reuse another's text
         incidents = JsonlStore(out / "incidents.jsonl.tmp", Incident)
-        for group, incident, alone, found in reconcile_groups(groups, work, owner, embedder):
+        for group, incident, found in reconcile_groups(groups, work, owner, embedder):
             incidents.append(incident)
             tally.add_incident(incident)
             for i in group:
-                claims[i] = alone.get(work.ids[i], 0) if len(group) > 1 else None
                 if work.ids[i] in found:
                     derived[i] = found[work.ids[i]]
         incident_of = {i: k for k, group in enumerate(groups) for i in group}
@@ -359,9 +340,6 @@ def stream(
         reports = JsonlStore(out / "reports.jsonl.tmp", Report, keep=lambda r: r.source)
         for i, line in enumerate(work.lines()):
             source, values = digest[i]
-            if values is not None:  # the report has signals: set its single_source_claims
-                values = tuple(claims[i] if name == "single_source_claims" else v for name, v in zip(SIGNALS, values))
-                line = _with_claims(line, claims[i])
             if i in derived or '"derived_from":[]' not in line:  # found now; or a previous run's, found again or not
                 line = Report.model_validate_json(line).model_copy(update={"derived_from": derived.get(i, [])}).model_dump_json()
             reports.append_line(line, work.ids[i], source)

@@ -12,14 +12,14 @@ Provenance rule: every item with ``start``/``end`` satisfies
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Version of the output contract (``reports.jsonl``, ``incidents.jsonl``,
 #: ``report.md``, ``report.html``). Adding fields keeps the major version;
 #: renaming or removing one bumps it.
-CONTRACT_VERSION = "1.6"  # 1.6: derived reports, independent sources, confidence; 1.5: people (victim, suspect), places, date spans; 1.4: Report.encoding
+CONTRACT_VERSION = "2.0"  # 2.0: Signals.single_source_claims removed (the incident holds the claims; 1.x records still read); 1.6: derived reports, independent sources, confidence; 1.5: people (victim, suspect), places, date spans; 1.4: Report.encoding
 
 CountCategory = Literal["killed", "injured", "arrested", "missing", "kidnapped", "displaced", "other"]
 Hedge = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
@@ -173,13 +173,18 @@ class Signals(_Model):
     vagueness: float | None = Field(default=None, ge=0, description="hedges and vague quantifiers not tied to a number, per 100 words (null: not measured, a 1.0 record)")
     specificity: float | None = Field(default=None, ge=0, description="named entities, numbers, dates and places, per 100 words (null: not measured)")
     emotive: float | None = Field(default=None, ge=0, description="loaded or moralizing words (documented lexicon), per 100 words (null: not measured)")
-    single_source_claims: int | None = Field(
-        default=None, ge=0,
-        description="claims of this report that no other report of its incident makes; null when its incident has one report",
-    )
     machine_generated: float = Field(ge=0, le=1, description="likelihood that the text is machine-written (trained detector)")
     factual_sentences: int | None = Field(default=None, ge=0, description="the denominator of the two rates (null: not measured)")
     evidence: list[Evidence] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_1x(cls, data: Any) -> Any:
+        """A 1.x record's ``single_source_claims`` (set by the incidents stage on the report) is left
+        out: since 2.0 the claims are where they are computed, ``Incident.single_source_claims``."""
+        if isinstance(data, dict) and "single_source_claims" in data:
+            return {k: v for k, v in data.items() if k != "single_source_claims"}
+        return data
 
 
 class Cue(Span):

@@ -75,13 +75,19 @@ def test_demo_attribution_rates(demo_result):
     assert watch.attribution_rate == 0.0 and watch.unnamed_source_rate > 0.3
 
 
-def test_single_source_claims_come_from_the_incident(demo_result):
+def test_single_source_claims_are_the_incidents_and_their_mean_is_the_outlets(demo_result):
+    """Since contract 2.0 the claims no other report makes are the incident's, not a report signal;
+    each outlet's mean counts them over its reports in incidents of two or more."""
+    from corroborate.assess.sources import aggregate
+
     market = next(i for i in demo_result.incidents if len(i.reports) > 1)
-    for rid in market.reports:
-        own = sum(1 for p in market.single_source_claims if p.report == rid)
-        assert by_id(demo_result, rid).signals.single_source_claims == own
-    assert by_id(demo_result, "pulse-now-0314").signals.single_source_claims >= 5
-    assert by_id(demo_result, "millbrook-ferry-fire").signals.single_source_claims is None  # alone in its incident
+    own = {rid: sum(1 for p in market.single_source_claims if p.report == rid) for rid in market.reports}
+    assert own["pulse-now-0314"] >= 5
+    assert all("single_source_claims" not in r.signals.model_dump() for r in demo_result.reports if r.signals)
+    sources = {s.source: s for s in aggregate(demo_result.reports, demo_result.incidents)}
+    pulse = by_id(demo_result, "pulse-now-0314")
+    assert sources[pulse.source].signals["single_source_claims"] == own["pulse-now-0314"]  # its only report
+    assert "single_source_claims" not in sources[by_id(demo_result, "millbrook-ferry-fire").source].signals  # alone in its incident
 
 
 @needs_shared

@@ -44,14 +44,17 @@ def test_a_repeated_id_from_the_previous_run_is_an_error(first_run, tmp_path):
 
 
 def test_previous_incidents_are_never_merged(demo_result):
-    reports = [r.model_copy(deep=True) for r in demo_result.reports]  # build_incidents sets signals: keep the fixture intact
+    reports = list(demo_result.reports)
+    before = [r.model_dump_json() for r in reports]
     market = incident_of(demo_result, "halvard-herald")
     # pretend an earlier run kept the herald and the coastline report apart
     split = [
         market.model_copy(update={"id": "inc-a", "reports": ["halvard-herald"]}),
         market.model_copy(update={"id": "inc-b", "reports": ["coastline-daily"]}),
     ]
-    incidents = build_incidents(reports, split)
+    with_derivations, incidents = build_incidents(reports, split)
+    assert [r.model_dump_json() for r in reports] == before  # the reports it was handed are left as they were
+    assert [r.id for r in with_derivations] == [r.id for r in reports]
     owners = {r: i.id for i in incidents for r in i.reports}
     assert owners["halvard-herald"] == "inc-a" and owners["coastline-daily"] == "inc-b"
 
@@ -83,5 +86,27 @@ def test_a_contract_1_0_output_is_accepted_as_previous(first_run, tmp_path):
     herald = next(r for r in second.reports if r.id == "halvard-herald")
     assert herald.schema_version == "1.0"
     assert herald.signals.vagueness is None and herald.signals.emotive is None  # not measured in 1.0, not invented
-    assert herald.signals.single_source_claims is not None  # recomputed: the incident was reconciled again
+    assert "single_source_claims" not in herald.signals.model_dump()  # 2.0: the incident holds the claims
+    assert any(p.report == "halvard-herald" for p in incident_of(second, "halvard-herald").single_source_claims)  # reconciled again
+    assert incident_of(second, "northwire-0315").id == first.incidents[0].id
+
+
+def test_a_contract_1_6_output_with_per_report_claims_is_accepted_as_previous(first_run, tmp_path):
+    """2.0 dropped ``signals.single_source_claims``; an output of 1.6 that holds it is still read."""
+    out, first = first_run
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("reports.jsonl", "incidents.jsonl"):
+        lines = []
+        for line in (out / name).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            record["schema_version"] = "1.6"
+            if record.get("signals"):
+                record["signals"]["single_source_claims"] = 2
+            lines.append(json.dumps(record))
+        (old / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    second = corroborate.run([DEMO / "wire.jsonl"], previous=old)
+    assert not second.errors
+    carried = [r for r in second.reports if r.schema_version == "1.6"]
+    assert carried and all("single_source_claims" not in r.signals.model_dump() for r in carried if r.signals)
     assert incident_of(second, "northwire-0315").id == first.incidents[0].id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from corroborate.incidents import derive
@@ -13,15 +12,14 @@ from corroborate.records import Derivation, Incident, Report
 
 def reconcile_groups(
     groups: list[list[int]], reports: Sequence[Report], owner: dict[int, str] | None = None, embedder=None
-) -> Iterator[tuple[list[int], Incident, Counter, dict[str, list[Derivation]]]]:
+) -> Iterator[tuple[list[int], Incident, dict[str, list[Derivation]]]]:
     """Find the derived reports of each group of report indices (:func:`derive.within`), then
     reconcile it into an incident, one group at a time.
 
     ``reports`` may be a :class:`corroborate.store.JsonlStore`: only one group's reports are
     read at a time. ``owner`` maps the indices of reports that belonged to an incident of an
-    earlier run to that incident's id, which the group keeps. Yields (group, incident, the
-    number of claims only each report makes, by report id, and the derivations, by derived
-    report id).
+    earlier run to that incident's id, which the group keeps. Yields (group, incident, and the
+    derivations, by derived report id).
     """
     owner = owner or {}
     for group in groups:
@@ -30,13 +28,14 @@ def reconcile_groups(
         ident = ids.pop() if ids else incident_id(members[0].id)
         derived = derive.within(members, embedder=embedder)
         incident = reconcile(members, ident=ident, embedder=embedder, derived=derived)
-        yield group, incident, Counter(p.report for p in incident.single_source_claims), derived
+        yield group, incident, derived
 
 
-def build_incidents(reports: list[Report], previous: list[Incident] | None = None, embedder=None) -> list[Incident]:
+def build_incidents(reports: list[Report], previous: list[Incident] | None = None,
+                    embedder=None) -> tuple[list[Report], list[Incident]]:
     """Group reports into incidents and reconcile each (in memory; runs use
-    :func:`corroborate.pipeline.stream`). Sets each report's ``signals.single_source_claims``
-    and ``derived_from``.
+    :func:`corroborate.pipeline.stream`): the reports with their ``derived_from`` (new records;
+    those given are left as they were), and the incidents.
 
     With ``previous`` (the incidents of an earlier run over some of these reports), those
     incidents keep their ids and are never merged with each other; new reports join them or
@@ -51,10 +50,8 @@ def build_incidents(reports: list[Report], previous: list[Incident] | None = Non
             for i in members:
                 owner[i] = incident.id
     incidents = []
-    for group, incident, alone, derived in reconcile_groups(cluster(reports, fixed, embedder), reports, owner, embedder):
+    derived: dict[str, list[Derivation]] = {}
+    for _group, incident, found in reconcile_groups(cluster(reports, fixed, embedder), reports, owner, embedder):
         incidents.append(incident)
-        for i in group:
-            reports[i].derived_from = derived.get(reports[i].id, [])
-            if reports[i].signals is not None:
-                reports[i].signals.single_source_claims = alone[reports[i].id] if len(group) > 1 else None
-    return incidents
+        derived.update(found)
+    return [r.model_copy(update={"derived_from": derived.get(r.id, [])}) for r in reports], incidents

@@ -330,11 +330,17 @@ class _Shared:
     anchors: dict[str, list[tuple[int, int]]]
     position: dict[str, int]
     incident_position: dict[str, int]
+    claims: dict[str, int]  # claims no other report makes, of each report in an incident of two or more
 
 
 def _shared(result) -> _Shared:
     provenance: dict[str, list[Provenance]] = {}
+    claims: dict[str, int] = {}
     for incident in result.incidents:
+        if len(incident.reports) > 1:
+            claims.update(dict.fromkeys(incident.reports, 0))
+            for p in incident.single_source_claims:
+                claims[p.report] += 1
         for fact in incident.facts:
             for p in fact.support + fact.dissent:
                 provenance.setdefault(p.report, []).append(p)
@@ -344,6 +350,7 @@ def _shared(result) -> _Shared:
         anchors={rid: choose_anchors(provs) for rid, provs in provenance.items()},
         position=by_id.position,
         incident_position={ident: i for i, ident in enumerate(record_ids(result.incidents))},
+        claims=claims,
     )
 
 
@@ -396,6 +403,7 @@ def _generate(result, shared: _Shared, page: dict | None, chunk: list | None = N
         incident_href=incident_href,
         page_size=PAGE_SIZE,
         by_id=shared.by_id,
+        claims=shared.claims,
         errors=result.errors,
         sources=[] if page else (sources if sources is not None else aggregate(result.reports, result.incidents)),
         large=large and page is None,
