@@ -106,8 +106,18 @@ def run(
             show_default=False,
         ),
     ] = None,
-    out: Annotated[str, typer.Option("--out", "-o", metavar="DIR",
-                                    help="Output directory (created if missing; replaced whole at the end of a run).")] = ...,
+    out: Annotated[
+        str | None,
+        typer.Option("--out", "-o", metavar="DIR", show_default=False,
+                     help="Output directory (created if missing; replaced whole at the end of a run). Needed unless --db is given."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", metavar="URL", show_default=False,
+                     help="Also keep the reports and incidents in a store: sqlite:///path.db or postgresql://user@host/db. "
+                          "The stored incidents are this run's previous run; the same report again adds nothing, the same id "
+                          "with other content is a new version."),
+    ] = None,
     urls: Annotated[
         str | None,
         typer.Option("--urls", metavar="FILE", help="Also read the URLs listed in FILE, one a line.", show_default=False),
@@ -173,6 +183,10 @@ def run(
     from rich.markup import escape
 
     items = list(inputs or [])
+    if out is None and db is None:
+        _fail("give --out DIR, --db URL, or both")
+    if db is not None and previous is not None:
+        _fail("--previous and --db: the store is the previous run; give one of them")
     try:
         signal.signal(signal.SIGTERM, _on_sigterm)
         signal.signal(signal.SIGINT, _on_sigint)
@@ -191,16 +205,18 @@ def run(
         from corroborate.report import OutputError, StagedOutput, check_out
 
         try:
-            kind = check_out(out, force=force, inputs=items)
-            with StagedOutput(out) as staged:
-                result, n_workers = _run(items, staged, options, quiet=quiet, verbose=verbose,
-                                         previous=previous, embeddings=embeddings, workers=workers, kind=kind)
+            kind = check_out(out, force=force, inputs=items) if out is not None else "none"
+            with StagedOutput(out) if out is not None else _Scratch() as staged:
+                result, n_workers, stored = _run(items, staged, options, quiet=quiet, verbose=verbose, previous=previous,
+                                                 embeddings=embeddings, workers=workers, kind=kind, db=db)
         except OutputError as exc:
             _fail(str(exc))
     except KeyboardInterrupt as exc:
         terminated = isinstance(exc, _Terminated)
         if staged is not None and staged.committed:
             kept = f"the new outputs were written to {out}/"
+        elif out is None:
+            kept = "nothing stored: the store is as it was"
         elif kind == "output":
             kept = f"no output written; {out}/ holds the previous outputs"
         else:
@@ -209,13 +225,17 @@ def run(
         raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from None
     elapsed = time.perf_counter() - _STARTED
     new_reports = len(result.reports) - result.previous
-    carried = f" (+{result.previous} from --previous)" if result.previous else ""
+    carried = f" (+{result.previous} from {'the store' if db else '--previous'})" if result.previous else ""
+    where = f"outputs in {escape(out.rstrip('/'))}/" if out is not None else "no output folder"
+    if stored is not None:
+        where += (f"; stored in {escape(db or '')}: {len(stored.added)} added, {len(stored.versioned)} new versions, "
+                  f"{len(stored.unchanged)} unchanged (not analyzed again)")
     skipped = f", {_skipped_summary(result.skipped)}" if result.skipped else ""
     first = f", first report after {result.first_report_at - _STARTED:.1f} s" if result.first_report_at else ""
     err.print(
         f"{new_reports} reports ({result.words:,} words){carried} -> {len(result.incidents)} incidents in {elapsed:.1f} s "
         f"({n_workers} worker{'s' if n_workers > 1 else ''}{first}); "
-        f"{len(result.errors)} bad inputs, {len(result.warnings)} warnings{escape(skipped)}; outputs in {escape(out.rstrip('/'))}/"
+        f"{len(result.errors)} bad inputs, {len(result.warnings)} warnings{escape(skipped)}; {where}"
     )
     raise typer.Exit(result.exit_code)
 
@@ -251,10 +271,31 @@ def _url_list(path: str) -> list[str]:
     return []
 
 
+class _Scratch:
+    """Where a run with --db and no --out stages its outputs: a temporary folder, removed at the end."""
+
+    committed = False
+
+    def __enter__(self):
+        import tempfile
+        from pathlib import Path
+
+        self._tmp = tempfile.TemporaryDirectory(prefix="corroborate-run-")
+        self.path = self.out = Path(self._tmp.name)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._tmp.cleanup()
+
+    def commit(self) -> None:
+        pass
+
+
 def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previous: str | None, embeddings: bool,
-         workers: int | None, kind: str):
-    """The run into ``staged`` (a :class:`corroborate.report.StagedOutput`), swapped in for --out when it
-    wrote something; returns the result and the number of processes."""
+         workers: int | None, kind: str, db: str | None = None):
+    """The run into ``staged`` (a :class:`corroborate.report.StagedOutput`, or :class:`_Scratch` with --db
+    alone), swapped in for --out when it wrote something, and with ``db`` stored; returns the result,
+    the number of processes and what was stored (None without ``db``)."""
     from rich.markup import escape
     from rich.progress import (
         BarColumn,
@@ -301,23 +342,29 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
             progress.stop()
             _fail(message, code)
 
+        stored = None
         try:
+            store = _open_store(db, stop) if db is not None else None
             if n_workers == 1:
                 prepare(signatures=False)  # the model is loaded here, then the collector tuned
             else:
                 tune_gc()  # this process only reads, clusters and writes; the workers load the model
-            result = stream(
-                items,
-                staged.path,
-                workers=n_workers,
-                on_report=lambda _id: (_check_signals(), progress.advance(task)),
-                on_stage=lambda stage: (_check_signals(), progress.update(task, description=stage)),
-                on_error=on_error,
-                on_warning=on_warning,
-                previous=previous,
-                embeddings=embeddings,
-                options=options,
-            )
+            arguments = {
+                "workers": n_workers,
+                "on_report": lambda _id: (_check_signals(), progress.advance(task)),
+                "on_stage": lambda stage: (_check_signals(), progress.update(task, description=stage)),
+                "on_error": on_error,
+                "on_warning": on_warning,
+                "embeddings": embeddings,
+                "options": options,
+            }
+            if store is not None:
+                from corroborate.stores.run import run_into_store
+
+                stored = run_into_store(items, store, staged.path, **arguments)
+                result = stored.result
+            else:
+                result = stream(items, staged.path, previous=previous, **arguments)
             if verbose:
                 for item in result.skipped:
                     progress.console.print(f"skipped: {escape(str(item.path))}: {escape(item.reason)}")
@@ -329,8 +376,9 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
                 what = _skipped_summary(result.skipped).replace(" skipped (", " files, all skipped (") if result.skipped else "no report found"
                 stop(f"no reports to read in {where}: {what}; corroborate reads {', '.join(sorted(SUPPORTED))} files; "
                      f"nothing written, {unchanged}")
-            progress.update(task, description="writing report.md and report.html")
-            write_documents(result, staged.path)
+            if kind != "none":
+                progress.update(task, description="writing report.md and report.html")
+                write_documents(result, staged.path)
             for store in (result.reports, result.incidents):
                 getattr(store, "close", lambda: None)()
             _check_signals()
@@ -339,6 +387,10 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
             stop(f"--previous: {exc}")
         except EmbeddingsUnavailable as exc:
             stop(f"--embeddings: {exc}")
+        except ValueError as exc:
+            if db is None or "standard input" not in str(exc):
+                raise
+            stop(f"--db: {exc}")
         except WorkerError:
             stop(f"a worker process died (killed, or out of memory); no output written, {unchanged}. "
                  "Run again with fewer --workers, or --workers 1 to see which input causes it.", EXIT_WORKER)
@@ -346,7 +398,124 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
             if _output_error(exc, staged.path):
                 stop(f"cannot write outputs to {out}: {exc.strerror or exc}; nothing written, {unchanged}")
             stop(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
-    return result, n_workers
+    return result, n_workers, stored
+
+
+def _open_store(url: str, stop):
+    """The store at ``url``, its schema created or checked; a bad URL or database is one clear error."""
+    from corroborate.stores import StoreError, open_store
+
+    try:
+        return open_store(url)
+    except StoreError as exc:
+        stop(f"--db: {exc}")
+
+
+db_app = typer.Typer(help="The store: create or upgrade its schema, reset it, or say what it holds.", no_args_is_help=True,
+                     rich_markup_mode=None)
+app.add_typer(db_app, name="db")
+DB_OPTION = typer.Option("--db", metavar="URL", help="sqlite:///path.db or postgresql://user@host/db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: Annotated[str, DB_OPTION]) -> None:
+    """Create the store's tables, or bring them to this version's schema (Alembic migrations)."""
+    from corroborate.stores import StoreError, open_store
+
+    try:
+        with open_store(db, check=False) as store:
+            before = store.revision()
+            store.upgrade()
+            err.print(f"{store.url}: schema {before or 'none'} -> {store.revision()}")
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@db_app.command("reset")
+def db_reset(db: Annotated[str, DB_OPTION],
+             yes: Annotated[bool, typer.Option("--yes", help="Yes, delete everything corroborate stored there.")] = False) -> None:
+    """Delete every report, incident and run in the store, and create its tables afresh."""
+    from corroborate.stores import StoreError, open_store
+
+    if not yes:
+        _fail("db reset deletes everything corroborate stored in the database: add --yes to do it")
+    try:
+        with open_store(db, check=False) as store:
+            store.reset()
+            err.print(f"{store.url}: reset, schema {store.revision()}")
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@db_app.command("status")
+def db_status(db: Annotated[str, DB_OPTION]) -> None:
+    """The schema version, how many reports and incidents are stored, and runs that did not finish."""
+    from corroborate.stores import StoreError, open_store
+
+    try:
+        with open_store(db, create=False) as store:
+            incidents = sum(1 for _ in store.incident_lines())
+            typer.echo(f"{store.url}: schema {store.revision()}, {store.count_reports()} reports, {incidents} incidents")
+            for run in store.stale_runs():
+                typer.echo(f"run {run.id} started {run.started_at} did not finish (status {run.status})")
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+EXPORT_FORMATS = ("jsonl", "csv", "parquet", "datasette")
+
+
+@app.command()
+def export(
+    db: Annotated[str, DB_OPTION],
+    out: Annotated[str, typer.Option("--out", "-o", metavar="DIR", help="Output directory (replaced whole, as run --out).")],
+    format: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(EXPORT_FORMATS)}.")] = "jsonl",
+    force: Annotated[bool, typer.Option("--force", help="Replace --out even if it holds files that are not corroborate outputs.")] = False,
+) -> None:
+    """Write what the store holds: jsonl (exactly the files run --out writes for the same reports:
+    reports.jsonl, incidents.jsonl, sources.jsonl, report.md, report.html), csv or parquet (flat
+    tables joinable by id), or datasette (a SQLite file with datasette metadata)."""
+    from corroborate.report import OutputError, StagedOutput, check_out
+    from corroborate.stores import StoreError, open_store
+
+    if format not in EXPORT_FORMATS:
+        _fail(f"--format {format}: one of {', '.join(EXPORT_FORMATS)}")
+    try:
+        check_out(out, force=force)
+        with open_store(db, create=False) as store, StagedOutput(out) as staged:
+            written = _export(store, staged.path, format)
+            staged.commit()
+    except (StoreError, OutputError) as exc:
+        _fail(str(exc))
+    err.print(f"exported {written} from {store.url} as {format}; outputs in {out.rstrip('/')}/")
+
+
+def _export(store, folder, format: str) -> str:
+    """Write the store into ``folder`` in ``format``; says how many records."""
+    from corroborate.pipeline import Result
+    from corroborate.records import Incident, Report
+    from corroborate.report import write_documents
+    from corroborate.store import JsonlStore
+
+    reports = JsonlStore(folder / "reports.jsonl", Report, keep=lambda r: r.source)
+    for line in store.report_lines():
+        report = Report.model_validate_json(line)
+        reports.append_line(line, report.id, report.source)
+    incidents = JsonlStore(folder / "incidents.jsonl", Incident)
+    for line in store.incident_lines():
+        incidents.append_line(line, Incident.model_validate_json(line).id)
+    for kept in (reports, incidents):
+        kept.close()
+    result = Result(reports=reports, incidents=incidents)
+    if format == "jsonl":
+        write_documents(result, folder)
+    else:
+        from corroborate.render import export as render
+
+        render(format, folder, reports, incidents)
+        for name in ("reports.jsonl", "incidents.jsonl"):
+            (folder / name).unlink()
+    return f"{len(reports)} reports and {len(incidents)} incidents"
 
 
 def main() -> None:

@@ -132,10 +132,12 @@ def iter_raw(
     known: dict[str, str] | None = None,
     options: ReadOptions | None = None,
     on_warning: Callable[[InputError], None] | None = None,
+    admit: Callable[[RawDoc], bool] | None = None,
 ) -> Iterator[RawDoc]:
     """Raw documents from the inputs, in input order; bad inputs and duplicate ids go to
     ``result.errors`` (and ``on_error``), files in directories that are not read to ``result.skipped``,
-    and what a reader could not read of a kept document (a date, ...) to ``result.warnings``."""
+    and what a reader could not read of a kept document (a date, ...) to ``result.warnings``.
+    ``admit``: a document it refuses is passed over silently (a store's unchanged report)."""
     seen: dict[str, str] = dict(known or {})
     for item in iter_inputs(inputs, options):
         if isinstance(item, Skipped):
@@ -143,6 +145,8 @@ def iter_raw(
             continue
         if isinstance(item, InputError):
             _report_error(result, item, on_error)
+            continue
+        if admit is not None and not admit(item):
             continue
         if item.id in seen:
             _report_error(result, InputError(input=item.origin, message=f"duplicate id '{item.id}': already read from {seen[item.id]}"), on_error)
@@ -201,6 +205,7 @@ def stream(
     on_stage: Callable[[str], None] | None = None,
     options: ReadOptions | None = None,
     settings: Settings | None = None,
+    admit: Callable[[RawDoc], bool] | None = None,
 ) -> Result:
     """Run the whole pipeline, writing ``reports.jsonl`` and ``incidents.jsonl`` into ``out_dir``.
 
@@ -228,6 +233,7 @@ def stream(
 
     ``workers``: processes for the per-report steps (a pool executor, :mod:`corroborate.executors`,
     each worker started by :func:`corroborate.steps.prepare`); the output does not depend on it.
+    ``admit``: inputs it refuses are left out (a store's unchanged reports: :mod:`corroborate.stores.run`).
     ``settings``: batch sizes and the like (:class:`corroborate.settings.Settings`). ``on_stage``
     is told when a later stage begins.
     """
@@ -285,7 +291,7 @@ def stream(
                 known[report.id] = where
             old_groups = [(inc.id, inc.reports) for _, inc in _previous_records(previous, "incidents.jsonl", Incident)]
             result.previous = len(work)
-        raws = iter_raw(inputs, result, on_error, known, options, on_warning)
+        raws = iter_raw(inputs, result, on_error, known, options, on_warning, admit)
         for item in analyze_stream(raws, executor, keep_lead=embedder is not None, settings=settings):
             if not isinstance(item, Analyzed):
                 _report_error(result, item.error, on_error)
