@@ -51,6 +51,7 @@ import memory  # noqa: E402
 import muc4  # noqa: E402
 import relevance  # noqa: E402
 import scale  # noqa: E402
+import store
 from metrics import bcubed  # noqa: E402
 
 from corroborate.ingest.readers import OUTPUT_MARKER
@@ -324,6 +325,8 @@ def main() -> None:
     derive.main([str(SHARED / "data"), str(OUT / "gva")])
     same, seconds = derive_reproduce()
     print(f"reuse detector: retrained from the GVA and llmfake training parts in {seconds:.0f} s; against the shipped file: {same}")
+    print("\nThe store (bench/store.py): --db against files only, a second overlapping batch, two concurrent runs:")
+    store.main([str(GVA), "--workers", "2"])
     print()
     print("\n".join(alignment.table(SHARED / "data" / "llmfake")))
     print()

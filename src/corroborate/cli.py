@@ -411,6 +411,109 @@ def _open_store(url: str, stop):
         stop(f"--db: {exc}")
 
 
+@app.command()
+def watch(
+    feeds: Annotated[
+        list[str] | None,
+        typer.Argument(help="Feed or sitemap URLs (http, https) to poll.", metavar="FEED_URL", show_default=False),
+    ] = None,
+    db: Annotated[str | None, typer.Option("--db", metavar="URL", show_default=False,
+                                           help="The store: sqlite:///path.db or postgresql://user@host/db.")] = None,
+    urls: Annotated[
+        str | None,
+        typer.Option("--urls", metavar="FILE", help="Also poll the URLs listed in FILE, one a line.", show_default=False),
+    ] = None,
+    every: Annotated[str, typer.Option("--every", metavar="PERIOD", help="Time between cycles: 30s, 10m, 1h.")] = "10m",
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle and exit (for cron).")] = False,
+    field_map: Annotated[
+        str | None, typer.Option("--map", metavar="SPEC", help="As run --map.", show_default=False)] = None,
+) -> None:
+    """Poll feeds and sitemaps, and run their new items into the store, every --every.
+
+    Each feed is fetched with If-None-Match / If-Modified-Since (its ETag and Last-Modified are
+    kept in the store): 304 Not Modified runs nothing. Items already stored with the same content
+    are not analyzed again. A feed that fails is polled again after a growing delay (30 s,
+    doubling, at most 1 h); the others go on. One line per cycle on stderr.
+
+    Stops on Ctrl-C or SIGTERM: a cycle cut short stores nothing, and its feeds are fetched again
+    at the next start. Exit code: 0 (SIGTERM, or --once with every feed read); 1 --once and a feed
+    failed; 2 a usage error; 130 Ctrl-C.
+    """
+    import signal
+
+    from rich.markup import escape
+
+    from corroborate.ingest.readers import is_url
+    from corroborate.stores import StoreError
+    from corroborate.stores.watch import cycle, parse_every, watch_fetcher
+
+    if db is None:
+        _fail("give --db URL: watch keeps what it reads in a store")
+    try:
+        period = parse_every(every)
+    except ValueError as exc:
+        _fail(f"--every: {exc}")
+    items = list(dict.fromkeys(feeds or []))
+    if urls is not None:
+        items += [url for url in _url_list(urls) if url not in items]
+    if not items:
+        _fail("no feed given: name feed or sitemap URLs, or give --urls FILE")
+    for item in items:
+        if not is_url(item):
+            _fail(f"not an http(s) URL: {item} (watch polls feeds and sitemaps on the web)")
+    options = _read_options(field_map, False)
+    try:  # a signal is noted, and acted on at the next report, stage or tick of the wait between cycles
+        signal.signal(signal.SIGTERM, lambda number, _frame: _RECEIVED.append(number))
+        signal.signal(signal.SIGINT, lambda number, _frame: _RECEIVED.append(number))
+    except ValueError:  # not the main thread
+        pass
+    store = _open_store(str(db), _fail)
+    fetcher = watch_fetcher()
+    cycles, completed, totals = 0, 0, [0, 0, 0]
+    failed_last = False
+
+    def on_failure(url: str, message: str, state) -> None:
+        wait = (state.next_poll - state.last_polled).total_seconds() if state.next_poll and state.last_polled else 0
+        err.print(f"error: {escape(url)}: {escape(message)} (failed {state.failures} time"
+                  f"{'s' if state.failures > 1 else ''} in a row; next poll in {wait:.0f} s)")
+
+    def on_error(error) -> None:
+        err.print(f"error: {escape(str(error))}")
+
+    def checked(_value) -> None:
+        _check_signals()
+
+    try:
+        with store, fetcher:
+            while True:
+                started = time.monotonic()
+                cycles += 1
+                try:
+                    done = cycle(store, items, fetcher=fetcher, options=options, on_failure=on_failure,
+                                 on_report=checked, on_stage=checked, on_error=on_error)
+                except StoreError as exc:
+                    err.print(f"error: cycle {cycles}: {escape(str(exc))}")
+                    failed_last = True
+                else:
+                    totals = [totals[0] + done.added, totals[1] + done.versioned, totals[2] + done.polled]
+                    failed_last = bool(done.failed)
+                    err.print(f"cycle {cycles}: {escape(done.summary())}")
+                completed = cycles
+                _check_signals()
+                if once:
+                    break
+                while time.monotonic() - started < period:
+                    time.sleep(min(0.2, max(0.0, period - (time.monotonic() - started))))
+                    _check_signals()
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, _Terminated)
+        cut = f"; cycle {cycles} was cut short and stored nothing" if completed < cycles else ""
+        err.print(f"{'terminated' if terminated else 'interrupted'} after {completed} cycles: {totals[2]} feeds polled, "
+                  f"{totals[0]} reports added, {totals[1]} new versions{cut}")
+        raise typer.Exit(EXIT_OK if terminated else EXIT_INTERRUPTED) from None
+    raise typer.Exit(EXIT_BAD_INPUTS if failed_last else EXIT_OK)
+
+
 db_app = typer.Typer(help="The store: create or upgrade its schema, reset it, or say what it holds.", no_args_is_help=True,
                      rich_markup_mode=None)
 app.add_typer(db_app, name="db")

@@ -32,7 +32,7 @@ from corroborate.stores import (
 from corroborate.stores import sql as sqlstore
 
 BACKENDS = ["sqlite", "postgresql"]  # the fixtures (url, store, pg_database) are in conftest.py
-HEAD = "0001"
+HEAD = "0002"
 
 
 def report(rid: str, text: str, **fields) -> Report:

@@ -122,6 +122,24 @@ def folder_files(path: Path) -> list[Path]:
             and not outputs.intersection(p.parents)]
 
 
+class Prefetched(os.PathLike):
+    """An input already read, such as a feed that ``corroborate watch`` polled: its documents
+    (and errors), given out again each time the input is read. ``str()`` is its name (the URL)."""
+
+    def __init__(self, name: str, docs: list[RawDoc | InputError]) -> None:
+        self.name = name
+        self.docs = list(docs)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __fspath__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"Prefetched({self.name!r}, {len(self.docs)} documents)"
+
+
 def iter_inputs(inputs: Iterable[str | os.PathLike], options: ReadOptions | None = None) -> Iterator[RawDoc | InputError | Skipped]:
     """Yield raw documents, errors and skipped files from files, directories, URLs and ``-``
     (standard input), in order.
@@ -133,7 +151,12 @@ def iter_inputs(inputs: Iterable[str | os.PathLike], options: ReadOptions | None
     An origin names the input as it was given (a relative path stays relative)."""
     options = options or ReadOptions()
     listed: list[tuple[str, list[Path] | None]] = []
+    prefetched: dict[str, Prefetched] = {}
     for item in inputs:
+        if isinstance(item, Prefetched):
+            prefetched[str(item)] = item
+            listed.append((str(item), None))
+            continue
         if is_url(item) or str(item) == "-":
             listed.append((str(item), None))
             continue
@@ -142,9 +165,12 @@ def iter_inputs(inputs: Iterable[str | os.PathLike], options: ReadOptions | None
             listed.append((str(item), folder_files(path)))
         else:
             listed.append((str(item), None))
-    local = [(item, children) for item, children in listed if not (is_url(item) or item == "-")]
+    local = [(item, children) for item, children in listed if not (item in prefetched or is_url(item) or item == "-")]
     ids = {**file_ids(local, formats=RECORD_FORMATS), **file_ids(local)}
     for item, children in listed:
+        if item in prefetched:
+            yield from prefetched[item].docs
+            continue
         if is_url(item):
             from corroborate.ingest.web import read_url
 

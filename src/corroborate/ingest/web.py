@@ -294,6 +294,7 @@ class Response:
     charset: str | None
     body: bytes
     redirects: list[str] = field(default_factory=list)  # the URLs redirected from, in order
+    headers: dict[str, str] = field(default_factory=dict)  # the final response's, names lowercase
 
 
 @dataclass
@@ -337,22 +338,25 @@ class Fetcher:
 
     # -- public
 
-    def fetch(self, url: str, *, max_bytes: int | None = None) -> Response:
-        """GET ``url``: the final 2xx response, or :class:`FetchError`."""
+    def fetch(self, url: str, *, max_bytes: int | None = None, headers: dict[str, str] | None = None) -> Response:
+        """GET ``url``: the final 2xx response, or :class:`FetchError`. ``headers`` are sent with
+        the request (and its redirects), e.g. ``If-None-Match``; a ``304 Not Modified`` answer
+        to such a conditional request is returned as a response with status 304 and no body."""
         deadline = time.monotonic() + self.limits.total_timeout
         return self._follow(url, deadline, max_bytes or self.limits.max_bytes, robots=self.robots,
-                            retries=self.limits.retries)
+                            retries=self.limits.retries, headers=headers)
 
     # -- internals
 
-    def _follow(self, url: str, deadline: float, max_bytes: int, *, robots: bool, retries: int) -> Response:
+    def _follow(self, url: str, deadline: float, max_bytes: int, *, robots: bool, retries: int,
+                headers: dict[str, str] | None = None) -> Response:
         current, hops = url, []
         try:
             for _ in range(self.limits.max_redirects + 1):
                 self.guard.check_url(current)
                 if robots and not self._robots_allow(current, deadline):
                     raise FetchError("disallowed by robots.txt")
-                answer = self._get(current, deadline, max_bytes, retries)
+                answer = self._get(current, deadline, max_bytes, retries, headers)
                 if answer.status in _REDIRECTS:
                     location = answer.headers.get("location")
                     if not location:
@@ -369,14 +373,16 @@ class Fetcher:
                     if key.strip().lower() == "charset":
                         charset = value.strip().strip("\"'") or None
                 return Response(url=current, status=answer.status, content_type=media.strip().lower(),
-                                charset=charset, body=answer.body, redirects=hops)
+                                charset=charset, body=answer.body, redirects=hops,
+                                headers={k.lower(): v for k, v in answer.headers.items()})
             raise FetchError(f"too many redirects (more than {self.limits.max_redirects})")
         except FetchError as exc:
             if hops and "redirect" not in str(exc):
                 raise type(exc)(f"{exc} (redirected to {current})") from None
             raise
 
-    def _get(self, url: str, deadline: float, max_bytes: int, retries: int) -> _Answer:
+    def _get(self, url: str, deadline: float, max_bytes: int, retries: int,
+             headers: dict[str, str] | None = None) -> _Answer:
         limits = self.limits
         attempt = 0
         while True:
@@ -387,7 +393,7 @@ class Fetcher:
                                     write=min(limits.read_timeout, remaining), pool=min(limits.connect_timeout, remaining))
             delay: float | None = None
             try:
-                with self._client.stream("GET", url, timeout=timeout) as response:
+                with self._client.stream("GET", url, timeout=timeout, headers=headers) as response:
                     status = response.status_code
                     if (status == 429 or status >= 500) and attempt < retries:
                         delay = self._retry_delay(response, attempt)

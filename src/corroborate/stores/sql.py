@@ -78,7 +78,7 @@ VERSION_TABLE = "corroborate_alembic_version"
 #: Where the Alembic scripts live (shipped as package data).
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Every table and view corroborate creates (what :meth:`SqlStore.drop` removes).
-CORROBORATE_TABLES = ("reports_fts", "incident_reports", "incidents", "report_versions", "reports", "runs",
+CORROBORATE_TABLES = ("watch_state", "reports_fts", "incident_reports", "incidents", "report_versions", "reports", "runs",
                       VERSION_TABLE)
 CORROBORATE_VIEWS = ("current_reports",)
 #: Run statuses.
@@ -125,6 +125,22 @@ class Run:
     versioned: int | None
     pid: int | None
     host: str | None
+
+
+@dataclass(frozen=True)
+class WatchState:
+    """What ``corroborate watch`` keeps about one feed or sitemap URL (table ``watch_state``):
+    the validators of its last 200 answer, when it was last polled, how many polls in a row
+    failed (and the last error), and when it may be polled again (None: at the next cycle).
+    Times are UTC."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_polled: datetime | None = None
+    failures: int = 0
+    last_error: str | None = None
+    next_poll: datetime | None = None
 
 
 def content_hash(report: Report) -> str:
@@ -197,6 +213,16 @@ incident_reports = sa.Table(
     sa.Column("incident_id", sa.Text, sa.ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("position", sa.Integer, primary_key=True),
     sa.Column("report_id", sa.Text, nullable=False, index=True),
+)
+watch_state = sa.Table(
+    "watch_state", metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("last_polled", _WHEN),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("next_poll", _WHEN),
 )
 _CURRENT = reports.join(report_versions, sa.and_(report_versions.c.report_id == reports.c.id,
                                                  report_versions.c.version == reports.c.version))
@@ -866,6 +892,27 @@ class SqlStore:
         host, cutoff = socket.gethostname(), _now() - max_age
         return [run for run in map(_run, rows) if _is_stale(run, host, cutoff)]
 
+    # -- watch ------------------------------------------------------------------------------
+    def watch_state(self, url: str) -> WatchState | None:
+        """The state ``corroborate watch`` keeps for the feed ``url``, or None (never polled)."""
+        with self._connect() as conn:
+            row = conn.execute(sa.select(watch_state).where(watch_state.c.url == url)).first()
+        return None if row is None else _watch_state(row)
+
+    def watch_states(self) -> list[WatchState]:
+        """Every feed's watch state, by URL."""
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(watch_state).order_by(watch_state.c.url)).all()
+        return [_watch_state(row) for row in rows]
+
+    def save_watch_state(self, state: WatchState) -> None:
+        """Insert or replace the watch state of ``state.url`` (one transaction)."""
+        values = {"etag": state.etag, "last_modified": state.last_modified, "last_polled": state.last_polled,
+                  "failures": state.failures, "last_error": state.last_error, "next_poll": state.next_poll}
+        statement = (self._insert(watch_state).values(url=state.url, **values)
+                     .on_conflict_do_update(index_elements=["url"], set_=values))
+        self._write(lambda conn: conn.execute(statement))
+
     # -- search -----------------------------------------------------------------------------
     def search_reports(self, q: str, limit: int = 20) -> list[tuple[str, str | None, str]]:
         """Full-text search over the title and text of current report versions, best first:
@@ -910,6 +957,11 @@ def _run(row: Row) -> Run:
     return Run(id=row.id, status=row.status, started_at=started, finished_at=_utc(row.finished_at),
                inputs=list(row.inputs or []), added=row.added, unchanged=row.unchanged, versioned=row.versioned,
                pid=row.pid, host=row.host)
+
+
+def _watch_state(row: Row) -> WatchState:
+    return WatchState(url=row.url, etag=row.etag, last_modified=row.last_modified, last_polled=_utc(row.last_polled),
+                      failures=int(row.failures or 0), last_error=row.last_error, next_poll=_utc(row.next_poll))
 
 
 def _is_stale(run: Run, host: str, cutoff: datetime) -> bool:
