@@ -237,17 +237,7 @@ def stream(
     ``settings``: batch sizes and the like (:class:`corroborate.settings.Settings`). ``on_stage``
     is told when a later stage begins.
     """
-    from corroborate.analyze import takes_part
-    from corroborate.assess.sources import (
-        SourceTally,
-        outlet_of,
-        signal_values,
-    )
-    from corroborate.incidents import reconcile_groups
-    from corroborate.incidents.cluster import cluster_members, features, signatures
-    from corroborate.incidents.derive import derivation
     from corroborate.steps import prepare
-    from corroborate.store import JsonlStore
 
     settings = settings or Settings()
     executor = make_executor(settings.executor, workers, initializer=prepare)
@@ -259,50 +249,94 @@ def stream(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = Result()
-    work = JsonlStore(out / ".reports.analyzed.jsonl.tmp", Report)  # analyzed, before the incidents stage
-    feats: list = []  # the clustering features of the reports that take part in incidents ...
-    members: list[int] = []  # ... and their positions in ``work``
-    unsigned: list = []  # features still holding their shingles (one process: signed here, a chunk at a time)
-    outlets: dict[str, str] = {}
-    digest: list[tuple[str | None, tuple | None]] = []  # each report's source and signal values
-    old_groups: list[tuple[str, list[str]]] = []
-    known: dict[str, str] = {}
-
-    def keep(feat) -> None:
-        feats.append(feat)
-        members.append(len(work) - 1)
-        if feat.minhash is None:
-            unsigned.append(feat)
-            if len(unsigned) >= settings.sign_chunk:
-                signatures(unsigned)
-                unsigned.clear()
-
+    work = _Work(out, settings, keep_lead=embedder is not None)
     incidents = reports = None
     done = False
     try:
-        if previous is not None:
-            where = f"the previous run ({Path(previous) / 'reports.jsonl'})"
-            for _, report in _previous_records(previous, "reports.jsonl", Report):
-                work.append_line(report.model_dump_json(), report.id)  # in this version's form
-                if takes_part(report):
-                    keep(features(report, keep_lead=embedder is not None))
-                outlets[report.id] = outlet_of(report)
-                digest.append((report.source, signal_values(report)))
-                known[report.id] = where
-            old_groups = [(inc.id, inc.reports) for _, inc in _previous_records(previous, "incidents.jsonl", Incident)]
-            result.previous = len(work)
-        raws = iter_raw(inputs, result, on_error, known, options, on_warning, admit)
-        for item in analyze_stream(raws, executor, keep_lead=embedder is not None, settings=settings):
+        old_groups = work.carry(previous) if previous is not None else []
+        result.previous = len(work.store)
+        raws = iter_raw(inputs, result, on_error, work.known, options, on_warning, admit)
+        work.analyze(analyze_stream(raws, executor, keep_lead=embedder is not None, settings=settings), result,
+                     on_report, on_error, on_warning)
+        if on_stage:
+            on_stage("grouping into incidents")
+        groups, owner, stats = work.group(old_groups, embedder)
+        tally = _tally(work.outlets)
+        incidents, derived = _reconcile(work.store, groups, owner, stats, embedder, out, tally)
+        if on_stage:
+            on_stage("writing reports.jsonl")
+        reports = _write_reports(work, derived, out, tally)
+        incidents.move(out / "incidents.jsonl")
+        done = True
+    finally:
+        for store in (work.store, *([] if done else [reports, incidents])):
+            if store is not None:
+                with contextlib.suppress(OSError):  # a full disk fails the last flush: the file goes anyway
+                    store.close()
+                store.path.unlink(missing_ok=True)
+    result.reports, result.incidents, result.sources = reports, incidents, tally.sources()
+    return result
+
+
+class _Work:
+    """What a run gathers as its reports are read and analyzed: the reports themselves, on disk
+    (``store``), and in memory each report's outlet, source and signal values (``digest``), and
+    the clustering features of those that take part in incidents (``feats``, with their positions
+    in ``store``: ``members``)."""
+
+    def __init__(self, out: Path, settings: Settings, keep_lead: bool) -> None:
+        from corroborate.store import JsonlStore
+
+        self.store = JsonlStore(out / ".reports.analyzed.jsonl.tmp", Report)  # analyzed, before the incidents stage
+        self.settings = settings
+        self.keep_lead = keep_lead
+        self.feats: list = []
+        self.members: list[int] = []
+        self.unsigned: list = []  # features still holding their shingles (one process: signed here, a chunk at a time)
+        self.outlets: dict[str, str] = {}
+        self.digest: list[tuple[str | None, tuple | None]] = []  # each report's source and signal values
+        self.known: dict[str, str] = {}  # ids read from the previous run, and where
+
+    def keep(self, feat) -> None:
+        from corroborate.incidents.cluster import signatures
+
+        self.feats.append(feat)
+        self.members.append(len(self.store) - 1)
+        if feat.minhash is None:
+            self.unsigned.append(feat)
+            if len(self.unsigned) >= self.settings.sign_chunk:
+                signatures(self.unsigned)
+                self.unsigned.clear()
+
+    def carry(self, previous: str | os.PathLike) -> list[tuple[str, list[str]]]:
+        """The previous run's reports, kept as they were; returns its incidents' (id, report ids)."""
+        from corroborate.analyze import takes_part
+        from corroborate.assess.sources import outlet_of, signal_values
+        from corroborate.incidents.cluster import features
+
+        where = f"the previous run ({Path(previous) / 'reports.jsonl'})"
+        for _, report in _previous_records(previous, "reports.jsonl", Report):
+            self.store.append_line(report.model_dump_json(), report.id)  # in this version's form
+            if takes_part(report):
+                self.keep(features(report, keep_lead=self.keep_lead))
+            self.outlets[report.id] = outlet_of(report)
+            self.digest.append((report.source, signal_values(report)))
+            self.known[report.id] = where
+        return [(inc.id, inc.reports) for _, inc in _previous_records(previous, "incidents.jsonl", Incident)]
+
+    def analyze(self, analyzed: Iterable[Analyzed | Failed], result: Result, on_report, on_error, on_warning) -> None:
+        """Each analyzed report appended as it comes; failures and warnings to ``result``."""
+        for item in analyzed:
             if not isinstance(item, Analyzed):
                 _report_error(result, item.error, on_error)
                 continue
             if result.first_report_at is None:
                 result.first_report_at = time.perf_counter()
-            work.append_line(item.line, item.id)
+            self.store.append_line(item.line, item.id)
             if item.features is not None:  # None: the report joins no incident
-                keep(item.features)
-            outlets[item.id] = item.outlet
-            digest.append((item.source, item.signals))
+                self.keep(item.features)
+            self.outlets[item.id] = item.outlet
+            self.digest.append((item.source, item.signals))
             result.words += item.words
             if item.warning is not None:
                 result.warnings.append(item.warning)
@@ -311,10 +345,12 @@ def stream(
             if on_report:
                 on_report(item.id)
 
-        # the incidents stage: cluster the features, then reconcile one incident at a time
-        if on_stage:
-            on_stage("grouping into incidents")
-        position = {ident: i for i, ident in enumerate(work.ids)}
+    def group(self, old_groups: list[tuple[str, list[str]]], embedder) -> tuple[list[list[int]], dict[int, str], dict]:
+        """Link: the reports' groups (positions in ``store``), each earlier incident's reports kept
+        together under its id (``owner``), and the linker's stats (near-copies among them)."""
+        from corroborate.incidents.cluster import cluster_members
+
+        position = {ident: i for i, ident in enumerate(self.store.ids)}
         fixed, owner = [], {}
         for ident, reports_of in old_groups:
             group = [position[r] for r in reports_of if r in position]
@@ -323,44 +359,56 @@ def stream(
                 for i in group:
                     owner[i] = ident
         stats: dict = {}
-        groups = cluster_members(feats, members, fixed, embedder, stats)  # signs what is left unsigned
-        del feats, unsigned, position
-        tally = SourceTally(outlets)
-        derived: dict[int, list] = {}  # the derivations of the reports that reuse another's text
-        incidents = JsonlStore(out / "incidents.jsonl.tmp", Incident)
-        for group, incident, found in reconcile_groups(groups, work, owner, embedder):
-            incidents.append(incident)
-            tally.add_incident(incident)
-            for i in group:
-                if work.ids[i] in found:
-                    derived[i] = found[work.ids[i]]
-        incident_of = {i: k for k, group in enumerate(groups) for i in group}
-        for i, j in stats.get("near_copies", []):  # near-copies across incidents (within one, found above)
-            if incident_of.get(i) != incident_of.get(j):
-                found_across = derivation(work[i], work[j])
-                if found_across is not None:
-                    k = i if found_across[0].id == work.ids[i] else j
-                    derived[k] = sorted([*derived.get(k, []), found_across[1]], key=lambda d: d.report)
-        if on_stage:
-            on_stage("writing reports.jsonl")
-        reports = JsonlStore(out / "reports.jsonl.tmp", Report, keep=lambda r: r.source)
-        for i, line in enumerate(work.lines()):
-            source, values = digest[i]
-            if i in derived or '"derived_from":[]' not in line:  # found now; or a previous run's, found again or not
-                line = Report.model_validate_json(line).model_copy(update={"derived_from": derived.get(i, [])}).model_dump_json()
-            reports.append_line(line, work.ids[i], source)
-            tally.add_values(work.ids[i], values, outlets[work.ids[i]])
-        reports.move(out / "reports.jsonl")
-        incidents.move(out / "incidents.jsonl")
-        done = True
-    finally:
-        for store in (work, *([] if done else [reports, incidents])):
-            if store is not None:
-                with contextlib.suppress(OSError):  # a full disk fails the last flush: the file goes anyway
-                    store.close()
-                store.path.unlink(missing_ok=True)
-    result.reports, result.incidents, result.sources = reports, incidents, tally.sources()
-    return result
+        groups = cluster_members(self.feats, self.members, fixed, embedder, stats)  # signs what is left unsigned
+        self.feats, self.unsigned = [], []
+        return groups, owner, stats
+
+
+def _tally(outlets: dict[str, str]):
+    from corroborate.assess.sources import SourceTally
+
+    return SourceTally(outlets)
+
+
+def _reconcile(work, groups: list[list[int]], owner: dict[int, str], stats: dict, embedder, out: Path, tally):
+    """Independence and reconciliation, one incident at a time, into ``incidents.jsonl.tmp``; then
+    the near-copies across incidents. Returns the incidents and each derived report's derivations."""
+    from corroborate.incidents import reconcile_groups
+    from corroborate.incidents.derive import derivation
+    from corroborate.store import JsonlStore
+
+    derived: dict[int, list] = {}  # the derivations of the reports that reuse another's text
+    incidents = JsonlStore(out / "incidents.jsonl.tmp", Incident)
+    for group, incident, found in reconcile_groups(groups, work, owner, embedder):
+        incidents.append(incident)
+        tally.add_incident(incident)
+        for i in group:
+            if work.ids[i] in found:
+                derived[i] = found[work.ids[i]]
+    incident_of = {i: k for k, group in enumerate(groups) for i in group}
+    for i, j in stats.get("near_copies", []):  # near-copies across incidents (within one, found above)
+        if incident_of.get(i) != incident_of.get(j):
+            found_across = derivation(work[i], work[j])
+            if found_across is not None:
+                k = i if found_across[0].id == work.ids[i] else j
+                derived[k] = sorted([*derived.get(k, []), found_across[1]], key=lambda d: d.report)
+    return incidents, derived
+
+
+def _write_reports(work: _Work, derived: dict[int, list], out: Path, tally):
+    """``reports.jsonl``: each report once, with the derivations the incidents stage found."""
+    from corroborate.store import JsonlStore
+
+    reports = JsonlStore(out / "reports.jsonl.tmp", Report, keep=lambda r: r.source)
+    store = work.store
+    for i, line in enumerate(store.lines()):
+        source, values = work.digest[i]
+        if i in derived or '"derived_from":[]' not in line:  # found now; or a previous run's, found again or not
+            line = Report.model_validate_json(line).model_copy(update={"derived_from": derived.get(i, [])}).model_dump_json()
+        reports.append_line(line, store.ids[i], source)
+        tally.add_values(store.ids[i], values, work.outlets[store.ids[i]])
+    reports.move(out / "reports.jsonl")
+    return reports
 
 
 def run(
