@@ -4,7 +4,6 @@ when it is absent, as on a user's fresh clone; CI has it."""
 from __future__ import annotations
 
 import pytest
-
 from helpers import CROCUS, DEMO
 
 

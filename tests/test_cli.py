@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import DEMO
 
 from corroborate import __version__
 from corroborate.analyze import embed
 from corroborate.ingest.readers import OUTPUT_MARKER
-from helpers import DEMO
 
 CLI = str(Path(sys.executable).with_name("corroborate"))
 

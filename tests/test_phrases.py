@@ -2,7 +2,8 @@
 
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corroborate.assess.detector import stock_phrases
 from corroborate.phrases import alternation, longest_first

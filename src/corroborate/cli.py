@@ -6,12 +6,12 @@ import time
 
 _STARTED = time.perf_counter()  # as near the start of the process as this module gets
 
-from typing import Annotated, Optional  # noqa: E402
+from typing import Annotated
 
-import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
+import typer
+from rich.console import Console
 
-from corroborate import __version__  # noqa: E402
+from corroborate import __version__
 
 app = typer.Typer(
     help="Turn news reports about real-world incidents into reconciled, source-traced incident records.",
@@ -31,7 +31,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_callback(
     version: Annotated[
-        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = None,
 ) -> None:
     """corroborate: reconcile news reports into incident records."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from corroborate.analyze.attributions import extract_attributions, find_quotes
 from helpers import by_id, needs_shared
+
+from corroborate.analyze.attributions import extract_attributions, find_quotes
 
 
 def speakers(report):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from helpers import needs_shared
 from hypothesis import given
 from hypothesis import strategies as st
 
 from corroborate.analyze.counts import extract_counts, parse_number
-from helpers import needs_shared
 
 
 def counts_of(nlp, text):

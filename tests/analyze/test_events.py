@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hypothesis import given, settings, strategies as st
-
 import pytest
+from helpers import by_id, needs_shared
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corroborate.analyze.events import extract_events
 from corroborate.analyze.when import resolve_phrase
-from helpers import by_id, needs_shared
 
 
 def orgs(report):

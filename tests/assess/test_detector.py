@@ -7,9 +7,9 @@ import json
 from importlib import resources
 
 import pytest
+from helpers import SHARED, needs_shared
 
 from corroborate.assess import detector
-from helpers import SHARED, needs_shared
 
 WIRE = ("SPRINGFIELD, Ill. (AP) — Two men were shot early Sunday outside a bar on the city's east side, police said. "
         "Sgt. Dana Moore said officers found the men, ages 24 and 31, shortly after 2 a.m. One was in critical condition. "

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from helpers import by_id, needs_shared
 
 from corroborate.analyze.nlp import load_nlp
 from corroborate.assess.signals import assess_report
 from corroborate.records import Report
-from helpers import by_id, needs_shared
 
 
 def assessed(text: str, title: str | None = None) -> Report:

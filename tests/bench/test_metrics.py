@@ -5,17 +5,16 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from helpers import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
-from metrics import bcubed, match_fillers, model_difference, normalize_filler, prf  # noqa: E402
+from metrics import bcubed, match_fillers, model_difference, normalize_filler, prf
 
 
 def test_bcubed_perfect_and_all_in_one():
     gold = {"a": 1, "b": 1, "c": 2}
     assert bcubed({"a": "x", "b": "x", "c": "y"}, gold) == (1.0, 1.0, 1.0)
-    p, r, f = bcubed({"a": "x", "b": "x", "c": "x"}, gold)
+    p, r, _f = bcubed({"a": "x", "b": "x", "c": "x"}, gold)
     assert (round(p, 4), r) == (round((2 / 3 + 2 / 3 + 1 / 3) / 3, 4), 1.0)
 
 

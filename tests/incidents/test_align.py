@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from helpers import incident_of, needs_shared
 
 from corroborate.analyze import embed
 from corroborate.incidents.align import claims, single_source_claims
 from corroborate.records import Report
-from helpers import incident_of, needs_shared
 
 
 def report(rid, text):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import incident_of, needs_shared
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corroborate.incidents.cluster import _Codes, incident_id, normalize_key
-from helpers import incident_of, needs_shared
 
 MARKET = {"halvard-herald", "coastline-daily", "northwire-0315", "pulse-now-0314", "harbour-watch-0314"}
 

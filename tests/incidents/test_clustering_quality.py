@@ -14,16 +14,16 @@ import json
 import sys
 
 import pytest
+from helpers import REPO, SHARED, needs_shared
 
 import corroborate
 from corroborate.analyze import embed
 from corroborate.incidents.cluster import cluster, cluster_features, features
-from corroborate.splits import ecb_key, gva_key, held_out
 from corroborate.settings import default_workers
-from helpers import REPO, SHARED, needs_shared
+from corroborate.splits import ecb_key, gva_key, held_out
 
 sys.path.insert(0, str(REPO / "bench"))
-from metrics import bcubed  # noqa: E402
+from metrics import bcubed
 
 needs_embed = pytest.mark.skipif(not embed.available(), reason="the optional 'embed' extra is not installed")
 

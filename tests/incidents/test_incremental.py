@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import DEMO, incident_of
 
 import corroborate
 from corroborate.incidents import build_incidents
 from corroborate.incidents.cluster import incident_id
 from corroborate.pipeline import PreviousRunError
 from corroborate.report import write_outputs
-from helpers import DEMO, incident_of
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from helpers import fact, incident_of, needs_shared
 
 from corroborate.analyze.counts import extract_counts
 from corroborate.incidents.reconcile import best_claim, reconcile
 from corroborate.records import Count, Event, Report, RoleItem
-from helpers import fact, incident_of, needs_shared
 
 
 def report(rid, text, counts=(), published=None, orgs=()):

@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corroborate.ingest.clean import PATTERNS_FILE, Cleaned, clean_text, furniture_name, top_level_alternatives
+from corroborate.ingest.clean import (
+    PATTERNS_FILE,
+    Cleaned,
+    clean_text,
+    furniture_name,
+    top_level_alternatives,
+)
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 _skip_without_shared = pytest.mark.skipif(
@@ -317,8 +323,8 @@ GVA_FURNITURE = [
     "Like this: Like Loading...",
     "Share this: Facebook",
     "© 2016 Cox Media Group.",
-    "Copyright 2016 The Associated Press. All rights reserved. This material may not be published, "
-    "broadcast, rewritten or redistributed.",
+    ("Copyright 2016 The Associated Press. All rights reserved. This material may not be published, "
+     "broadcast, rewritten or redistributed."),
     "Stay Up To Date, Follow KDKA On Twitter",
     "You must enter the characters with black color that stand out from the other characters",
     "Read more top trending stories on wsoctv.com:",

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import DEMO
 
 from corroborate.ingest import readers
-from corroborate.ingest.readers import RawDoc, Skipped, iter_inputs, normalize_date, split_headline
+from corroborate.ingest.readers import (
+    RawDoc,
+    Skipped,
+    iter_inputs,
+    normalize_date,
+    split_headline,
+)
 from corroborate.records import InputError
-from helpers import DEMO
 
 
 def _read(*paths):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import REPO
 
 import corroborate
 from corroborate.report import write_outputs
-from helpers import REPO
 
 ARTIFACTS = REPO / "test-artifacts"  # screenshots, kept out of git
 

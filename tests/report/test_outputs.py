@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import DEMO
 from jsonschema import Draft202012Validator
 
 from corroborate import schema as contract
 from corroborate.pipeline import Result
 from corroborate.records import Report
 from corroborate.report import OUTPUT_FILES, write_outputs
-from helpers import DEMO
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,8 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from importlib import resources
 
-from spacy.tokens import Doc, Span as SpacySpan, Token
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from corroborate.analyze.docinfo import info
 from corroborate.phrases import alternation
@@ -102,7 +103,7 @@ def _speaker_phrase(token: Token, lex: dict) -> tuple[str, str]:
         outlet = outlet_name(ent.text)
         if outlet:
             return outlet, "outlet"
-        name = ent.text[4:] if ent.text.startswith("the ") else ent.text
+        name = ent.text.removeprefix("the ")
         if ent.label_ == "ORG" and ent[-1].text.lower() in lex["outlet_heads"]:
             return name, "outlet"  # an outlet not on the list: "the Norvanian News Agency"
         if ent.label_ == "PERSON":

@@ -208,9 +208,7 @@ def _excluded(doc: Doc, start: int, end: int, value: int, lex: dict) -> bool:
         return True  # a year: "in 1884", "the 2015 death of"
     if nxt is not None and nxt.is_title and nxt.ent_type_ != "NORP" and not next_is_people:
         return True  # an address: "300 North Street"
-    if nxt is not None and re.fullmatch(r"[-/:.]\d+", nxt.text or ""):
-        return True  # phone numbers, times, fractions
-    return False
+    return nxt is not None and re.fullmatch(r"[-/:.]\d+", nxt.text or "") is not None  # phone numbers, times, fractions
 
 
 def _year_before_noun(doc: Doc, start: int, end: int) -> bool:
@@ -287,9 +285,9 @@ def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | No
     verb = governor.head
     # a figure after a preposition is not the count of a harm word it hangs from ("dead at 5",
     # "killed in 2 attacks"); "the toll rose to 133" goes through the toll verb's subject below
-    if verb is not governor and meta.sent_of[verb.i] == k and abs(verb.i - unit.i) <= MAX_COMPLEMENT_DISTANCE + 1 and object_of is None:
-        if hit := found(verb):
-            return hit
+    if (verb is not governor and meta.sent_of[verb.i] == k and abs(verb.i - unit.i) <= MAX_COMPLEMENT_DISTANCE + 1
+            and object_of is None and (hit := found(verb))):
+        return hit
     if verb is not governor and meta.sent_of[verb.i] == k:
         for child in verb.children:
             if child is governor:
@@ -477,7 +475,8 @@ def candidates(doc: Doc) -> tuple[list[Count], list[tuple[int, int]]]:
             span_start = min(span_start, kw_index)
         if hedge == "range":
             consumed = span_end
-        for category, span_start, span_end, kw_at in [(category, span_start, span_end, kw_index), *_coordinated(doc, kw_index, category, span_start, span_end, lex)]:
+        # the loop's names shadow the first count's on purpose: the coordinated ones take their place
+        for category, span_start, span_end, kw_at in [(category, span_start, span_end, kw_index), *_coordinated(doc, kw_index, category, span_start, span_end, lex)]:  # noqa: B020
             char_start = doc[span_start].idx
             last = doc[span_end - 1]
             char_end = last.idx + len(last.text)

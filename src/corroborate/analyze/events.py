@@ -644,9 +644,8 @@ def _roles(doc: Doc, sents: list[SpacySpan], frames) -> tuple[list[RoleItem], li
                 targets.append(_item(doc, start, end))
             elif low in lex["victim_heads"] | lex["ambiguous_person_heads"] or (ent is not None and ent.label_ == "PERSON"):
                 victims.append(_item(doc, _after_titles(doc, start, end), end))
-            elif verb.lower_ in lex["harm_verbs"] or verb.lower_ in lex["harm_nouns"]:
-                if not is_place:  # people are killed: a name the NER missed
-                    victims.append(_item(doc, _after_titles(doc, start, end), end))
+            elif (verb.lower_ in lex["harm_verbs"] or verb.lower_ in lex["harm_nouns"]) and not is_place:
+                victims.append(_item(doc, _after_titles(doc, start, end), end))  # people are killed: a name the NER missed
     in_event = {i for s in sents for i in range(s.start, s.end)}
     for start, end, root in _chunks(doc, lex["weapon_heads"]):
         if root.i in in_event and not (root.lower_ in {"weapon", "weapons"} and end - start == 1) and not _seized(root):
@@ -736,9 +735,7 @@ def _is_locative(ent: SpacySpan) -> bool:
         return True
     if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lower_ in _PLACE_OF:
         return True  # "the city of Krasnogorsk"
-    if root.dep_ in {"dobj", "nsubjpass"} and root.head.lower_ in lexicon()["attack_verbs"]:
-        return True  # the place attacked: "gunmen attacked the Crocus City Hall"
-    return False
+    return root.dep_ in {"dobj", "nsubjpass"} and root.head.lower_ in lexicon()["attack_verbs"]  # the place attacked: "gunmen attacked the Crocus City Hall"
 
 
 def _locations(doc: Doc, sents: list[SpacySpan]) -> list[RoleItem]:

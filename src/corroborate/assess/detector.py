@@ -27,6 +27,7 @@ import statistics
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from corroborate.phrases import alternation
 
@@ -96,7 +97,7 @@ def terms(tokens: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for t in tokens:
         counts[t] = counts.get(t, 0) + 1
-    for a, b in zip(tokens, tokens[1:]):
+    for a, b in pairwise(tokens):
         key = a + " " + b
         counts[key] = counts.get(key, 0) + 1
     return counts

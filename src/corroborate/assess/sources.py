@@ -90,7 +90,7 @@ class SourceTally:
             facts = self.tallies[name]
             total = facts.corroborated + facts.discrepant + facts.conflicting + facts.single_source
 
-            def share(n: int) -> float | None:
+            def share(n: int, total: int = total) -> float | None:
                 return round(n / total, 4) if total else None
 
             out.append(Source(

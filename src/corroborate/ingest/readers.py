@@ -400,9 +400,8 @@ def split_headline(text: str) -> tuple[str | None, str]:
     stripped = text.lstrip()
     first, sep, rest = stripped.partition("\n")
     first = first.strip()
-    if sep and rest.startswith(("\n", "\r\n")) and 0 < len(first) <= 200 and not first.endswith((".", ":", ",", ";")):
-        if rest.strip():
-            return first, rest
+    if sep and rest.startswith(("\n", "\r\n")) and 0 < len(first) <= 200 and not first.endswith((".", ":", ",", ";")) and rest.strip():
+        return first, rest
     return None, text
 
 

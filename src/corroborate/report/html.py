@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from markupsafe import Markup, escape
 
@@ -76,7 +77,7 @@ def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, tu
             closing[end].append(cls)
     active: Counter[str] = Counter()
     pieces = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in pairwise(cuts):
         for cls in closing.get(start, ()):
             active[cls] -= 1
         for cls in opening.get(start, ()):

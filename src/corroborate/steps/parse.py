@@ -24,7 +24,7 @@ class Parse:
         texts = [items[k].report.text for k in live]  # type: ignore[union-attr]
         try:
             docs: list = list(parse_all(texts, nlp))
-        except Exception:  # one bad document: parse the others one by one
+        except Exception:  # noqa: BLE001 - one bad document: parse the others one by one
             docs = []
             for text in texts:
                 try:
