@@ -88,8 +88,8 @@ def table(llmfake: Path, sweep: bool = False) -> list[str]:
     pairs = load_pairs(llmfake, "train" if sweep else "held_out")
     thresholds = [0.55, 0.6, 0.65, 0.7, 0.75, 0.8] if sweep else None
     lines = [
-        f"| sentence alignment, llmfake paraphrases ({'training' if sweep else 'held-out'} part, {len(pairs)} pairs) "
-        "| found shared with its original | found shared with the nearest other article |",
+        (f"| sentence alignment, llmfake paraphrases ({'training' if sweep else 'held-out'} part, {len(pairs)} pairs) "
+         "| found shared with its original | found shared with the nearest other article |"),
         "|---|---:|---:|",
     ]
     for mode, (tp, n, fp, m) in evaluate(pairs, embedder, thresholds).items():

@@ -56,7 +56,7 @@ def signal_summary(reports_path: Path) -> dict[str, tuple[float, float, float, f
 def lines(llmfake: Path, gva_reports: Path, ecb_reports: Path) -> list[str]:
     metrics, same = train_metrics(llmfake)
     size = metrics["dev_size"]
-    out = [f"| machine-written detector (llmfake, split by news_id) | AUROC | texts |", "|---|---:|---:|",
+    out = ["| machine-written detector (llmfake, split by news_id) | AUROC | texts |", "|---|---:|---:|",
            f"| dev split, all methods | {metrics['dev_auroc']:.3f} | {size['human']} human, {size['machine']} machine |"]
     for family, auc in metrics["per_method_dev_auroc"].items():
         out.append(f"| dev split, {family} only | {auc:.3f} | |")

@@ -125,7 +125,8 @@ def synthetic(path: Path, k: int, out: Path) -> Path:
                     sink.write(line)  # the bad lines stay bad in every copy
                     continue
                 if copy:
-                    shift = lambda m: str(int(m.group(0)) + copy)  # noqa: E731
+                    def shift(m, copy=copy):
+                        return str(int(m.group(0)) + copy)
                     obj["id"] = f"{obj.get('id')}-{copy}"
                     for key in ("text", "title", "published"):
                         if isinstance(obj.get(key), str):

@@ -31,7 +31,8 @@ def main(path: str) -> None:
 
     nlp = spacy.load(model_dir(), exclude=list(EXCLUDE))
     loaded = time.perf_counter()
-    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    with open(path, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
     rows = [(r.get("text") or "", r.get("title")) for r in rows]
     rows = [(t, title) for t, title in rows if t.strip()]
     texts = [t for t, _ in rows]

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import tempfile
@@ -51,7 +52,7 @@ def _prf(pairs: list[tuple[int, int]]) -> tuple[float, float, float]:
 
 
 def _fmt(x: float) -> str:
-    return "–" if x != x else f"{x:.3f}"
+    return "–" if math.isnan(x) else f"{x:.3f}"
 
 
 def reproduces(data: Path) -> tuple[str, float]:

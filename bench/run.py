@@ -35,27 +35,27 @@ SCALES = tuple(int(k) for k in os.environ.get("BENCH_SCALES", "1,4,16").split(",
 CLI = str(Path(PY).with_name("corroborate"))
 
 sys.path.insert(0, str(HERE))
-import alignment  # noqa: E402
+import alignment
 import derive
-import detector  # noqa: E402
+import detector
 import fetch
-import gva_counts  # noqa: E402
-import gva_incidents  # noqa: E402
-import gva_record  # noqa: E402
-import html_scale  # noqa: E402
+import gva_counts
+import gva_incidents
+import gva_record
+import html_scale
 import ingest
-import injected  # noqa: E402
-import linker  # noqa: E402
+import injected
+import linker
 import long_docs
-import memory  # noqa: E402
-import muc4  # noqa: E402
-import relevance  # noqa: E402
-import scale  # noqa: E402
+import memory
+import muc4
+import relevance
+import scale
 import store
-from metrics import bcubed  # noqa: E402
+from metrics import bcubed
 
 from corroborate.ingest.readers import OUTPUT_MARKER
-from corroborate.splits import ecb_key, gva_key, held_out  # noqa: E402
+from corroborate.splits import ecb_key, gva_key, held_out
 
 
 def run_raw() -> dict:
@@ -120,7 +120,7 @@ def gva_clustering(held: bool | None = None) -> tuple[float, float, float, int, 
         obj = json.loads(line)
         if held is None or held_out(gva_key(obj["incident_id"])) == held:
             gold.setdefault(obj["id"], obj["incident_id"])
-    predicted, n_incidents = predicted_clusters(OUT / "gva")
+    predicted, _ = predicted_clusters(OUT / "gva")
     p, r, f = bcubed(predicted, gold)
     n_pred = len({predicted[i] for i in gold if i in predicted})
     return p, r, f, n_pred, len({gold[i] for i in predicted if i in gold})
