@@ -20,9 +20,10 @@ demo: install
 test: install lint
 	$(PY) -m pytest
 
-# ruff over the package, the tests, the scripts and the benchmarks
+# ruff over the package, the tests, the scripts and the benchmarks; mypy over the modules [tool.mypy] lists
 lint: install
 	$(VENV)/bin/ruff check src tests scripts bench
+	$(PY) -m mypy
 
 bench: install
 	$(PY) bench/run.py

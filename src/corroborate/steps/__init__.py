@@ -37,6 +37,14 @@ class Item:
     features: Any = None  # corroborate.incidents.cluster.Features; None: the report joins no incident
     error: InputError | None = None
 
+    @property
+    def cleaned(self) -> Report:
+        """The report, which every step after ``clean`` has (an item ``clean`` failed on is not
+        handed to them)."""
+        if self.report is None:
+            raise ValueError(f"{self.raw.origin}: no report yet: the clean step comes first")
+        return self.report
+
     def failed(self, exc: BaseException) -> Item:
         origin = self.report.origin if self.report is not None else self.raw.origin
         return replace(self, error=InputError(input=origin, message=f"analysis failed: {type(exc).__name__}: {exc}"))

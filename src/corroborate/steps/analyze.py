@@ -21,4 +21,4 @@ class Analyze:
     def __call__(self, items: list[Item]) -> list[Item]:
         from corroborate.analyze import analyze_doc
 
-        return each(items, lambda item: replace(item, report=analyze_doc(item.report, item.doc)))
+        return each(items, lambda item: replace(item, report=analyze_doc(item.cleaned, item.doc)))

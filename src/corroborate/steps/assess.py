@@ -19,4 +19,4 @@ class Assess:
     def __call__(self, items: list[Item]) -> list[Item]:
         from corroborate.assess import assess_report
 
-        return each(items, lambda item: replace(item, report=assess_report(item.report, item.doc)))
+        return each(items, lambda item: replace(item, report=assess_report(item.cleaned, item.doc)))

@@ -23,7 +23,7 @@ class Features:
         from corroborate.incidents.cluster import features
 
         def add(item: Item) -> Item:
-            report = item.report
+            report = item.cleaned
             return replace(item, features=features(report, keep_lead=self.keep_lead) if takes_part(report) else None)
 
         return each(items, add)

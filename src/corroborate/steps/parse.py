@@ -21,7 +21,7 @@ class Parse:
 
         nlp = load_nlp()
         live = [k for k, item in enumerate(items) if item.error is None]
-        texts = [items[k].report.text for k in live]  # type: ignore[union-attr]
+        texts = [items[k].cleaned.text for k in live]
         try:
             docs: list = list(parse_all(texts, nlp))
         except Exception:  # noqa: BLE001 - one bad document: parse the others one by one
