@@ -71,7 +71,7 @@ def wire_pairs(data: Path) -> list:
 def measure(data: Path, embedder=None) -> list[tuple[str, str, int, float]]:
     """(set, kind, pairs, share called derived) per set; with ``embedder``, by the embedding
     variant of the detector (``--embeddings``)."""
-    from corroborate.incidents.derive import FEATURES, load_detector
+    from corroborate.incidents.derive import load_detector, verdict
     from corroborate.incidents.train_derive import DERIVED, pair_sets
 
     detector = load_detector(embedder is not None)
@@ -87,11 +87,7 @@ def measure(data: Path, embedder=None) -> list[tuple[str, str, int, float]]:
         if not pairs:
             rows.append((name, kind, 0, float("nan")))
             continue
-        x = np.array([p[2] for p in pairs])
-        called = detector.probability(x) >= detector.threshold
-        if detector.semantic:  # as a run decides: the lexical detector's verdict stands too
-            lexical = load_detector(False)
-            called |= lexical.probability(x[:, : len(FEATURES)]) >= lexical.threshold
+        _, called = verdict(detector, np.array([p[2] for p in pairs]))  # as a run decides
         rows.append((name, kind, len(pairs), float(np.mean(called))))
     # two reports crediting one agency are one source even in other words: judged by source_groups
     rows.append(("gva wire credit (one source group)", "derived", len(wire), float(np.mean([one for *_, one in wire])) if wire else float("nan")))

@@ -557,8 +557,8 @@ def db_status(db: Annotated[str, DB_OPTION]) -> None:
 
     try:
         with open_store(db, create=False) as store:
-            incidents = sum(1 for _ in store.incident_lines())
-            typer.echo(f"{store.url}: schema {store.revision()}, {store.count_reports()} reports, {incidents} incidents")
+            typer.echo(f"{store.url}: schema {store.revision()}, {store.count_reports()} reports, "
+                       f"{store.count_incidents()} incidents")
             for run in store.stale_runs():
                 typer.echo(f"run {run.id} started {run.started_at} did not finish (status {run.status})")
     except StoreError as exc:

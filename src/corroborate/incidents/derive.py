@@ -164,6 +164,15 @@ class Alignment:
     sequence: float = 0.0  # the longest run of x's sentences whose closest sentences in y come in the same order, over x's sentences
 
 
+def _longest_chain(matches) -> int:
+    """The length of the longest increasing run of ``matches`` (patience sorting)."""
+    chain: list[int] = []
+    for m in matches:
+        at = bisect_left(chain, m)
+        chain[at : at + 1] = [m]
+    return len(chain)
+
+
 def align(x: Text, y: Text) -> Alignment:
     index: dict[str, list[int]] = defaultdict(list)
     for k, sentence in enumerate(y.sentences):
@@ -171,7 +180,7 @@ def align(x: Text, y: Text) -> Alignment:
             index[word].append(k)
     verbatim = restated = similarity = 0.0
     pairs = []
-    chain: list[int] = []  # the smallest last match of an increasing chain of each length (patience sorting)
+    chained: list[int] = []  # the closest sentences that take part in the order chain, in x's order
     for i, sentence in enumerate(x.sentences):
         overlap = Counter(k for word in sentence.content for k in index.get(word, ()))
         if not overlap:
@@ -181,8 +190,7 @@ def align(x: Text, y: Text) -> Alignment:
         length = sentence.end - sentence.start
         similarity += length * share
         if share >= SEQUENCE and shared >= 2:
-            at = bisect_left(chain, best)
-            chain[at : at + 1] = [best]
+            chained.append(best)
         repeated = len(sentence.trigrams & y.sentences[best].trigrams) / max(len(sentence.trigrams), 1) >= VERBATIM
         if repeated:
             verbatim += length
@@ -190,7 +198,7 @@ def align(x: Text, y: Text) -> Alignment:
             restated += length
             pairs.append((i, best, repeated))
     total = x.chars or 1
-    sequence = len(chain) / max(len(x.sentences), 1)
+    sequence = _longest_chain(chained) / max(len(x.sentences), 1)
     return Alignment(verbatim / total, restated / total, similarity / total, tuple(pairs), sequence)
 
 
@@ -206,15 +214,6 @@ def _order(pairs: tuple[tuple[int, int, bool], ...]) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
-def _longest_chain(matches) -> int:
-    """The length of the longest increasing run of ``matches`` (patience sorting)."""
-    chain: list[int] = []
-    for m in matches:
-        at = bisect_left(chain, m)
-        chain[at : at + 1] = [m]
-    return len(chain)
-
-
 def _semantic_side(similarity: np.ndarray, x: Text) -> list[float]:
     """x's side of :data:`EMBED_FEATURES`: ``similarity`` is x's sentences by the other's."""
     weight = np.array([s.end - s.start for s in x.sentences], dtype=float)
@@ -224,21 +223,20 @@ def _semantic_side(similarity: np.ndarray, x: Text) -> list[float]:
     return [float(weight @ closest), *(float(weight @ (closest >= level)) for level in COSINE_LEVELS), chain / len(closest)]
 
 
-def semantic_features(x: Text, y: Text) -> list[float]:
-    """The pair's :data:`EMBED_FEATURES` (both texts prepared with an embedder)."""
+def semantic_features(x: Text, y: Text, similarity: np.ndarray) -> list[float]:
+    """The pair's :data:`EMBED_FEATURES` (both texts prepared with an embedder; ``similarity``: the
+    cosine of each of x's sentences with each of y's)."""
     assert x.vectors is not None and y.vectors is not None
-    similarity = x.vectors @ y.vectors.T
     a, b = _semantic_side(similarity, x), _semantic_side(similarity.T, y)
     mx, my = x.vectors.mean(axis=0), y.vectors.mean(axis=0)
     document = float(mx @ my / max(float(np.linalg.norm(mx) * np.linalg.norm(my)), 1e-12))
     return [*(max(u, v) for u, v in zip(a, b)), *(min(u, v) for u, v in zip(a, b)), document]
 
 
-def _with_semantic(alignment: Alignment, x: Text, y: Text) -> Alignment:
-    """x's alignment in y, with the sentences no shared words align but whose closest sentence in y
-    is at least :data:`ALIGNED` close in meaning (a restatement in other words) as restated."""
-    assert x.vectors is not None and y.vectors is not None
-    similarity = x.vectors @ y.vectors.T
+def _with_semantic(alignment: Alignment, x: Text, similarity: np.ndarray) -> Alignment:
+    """x's alignment in the other text, with the sentences no shared words align but whose closest
+    sentence there is at least :data:`ALIGNED` close in meaning (a restatement in other words) as
+    restated; ``similarity`` is x's sentences by the other's."""
     aligned = {i for i, _, _ in alignment.pairs}
     extra = [(i, int(similarity[i].argmax()), False) for i in range(len(x.sentences))
              if i not in aligned and float(similarity[i].max()) >= ALIGNED]
@@ -262,8 +260,9 @@ def features(x: Text, y: Text) -> tuple[np.ndarray, Alignment, Alignment]:
            max(xy.sequence, yx.sequence), min(xy.sequence, yx.sequence),
            abs(math.log((x.chars + 1) / (y.chars + 1)))]
     if x.vectors is not None and y.vectors is not None:
-        row += semantic_features(x, y)
-        xy, yx = _with_semantic(xy, x, y), _with_semantic(yx, y, x)
+        similarity = x.vectors @ y.vectors.T
+        row += semantic_features(x, y, similarity)
+        xy, yx = _with_semantic(xy, x, similarity), _with_semantic(yx, y, similarity.T)
     return np.array(row), xy, yx
 
 
@@ -284,6 +283,23 @@ class Detector:
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         return self.scorer.probability(np.atleast_2d(rows))
+
+
+def verdict(detector: Detector, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(probability, derived) for pairs' feature rows, as a run decides. The embedding variant adds
+    to what words find, never takes it away: where it does not call a pair derived, the lexical
+    detector's verdict stands (and the probability is the larger of the two)."""
+    rows = np.atleast_2d(rows)
+    if not detector.semantic:
+        probability = detector.probability(rows[:, : len(FEATURES)])
+        return probability, probability >= detector.threshold
+    if rows.shape[1] == len(FEATURES):
+        raise ValueError("the embedding reuse detector needs texts prepared with an embedder")
+    probability = detector.probability(rows)
+    called = probability >= detector.threshold
+    lexical = load_detector(False)
+    either = np.maximum(probability, lexical.probability(rows[:, : len(FEATURES)]))
+    return np.where(called, probability, either), called | (either >= lexical.threshold)
 
 
 @lru_cache(maxsize=2)
@@ -377,17 +393,10 @@ def derivation(x: Report, y: Report, tx: Text | None = None, ty: Text | None = N
         return None
     detector = detector or load_detector(tx.vectors is not None and ty.vectors is not None)
     row, xy, yx = features(tx, ty)
-    if detector.semantic and len(row) == len(FEATURES):
-        raise ValueError("the embedding reuse detector needs texts prepared with an embedder")
-    probability = float(detector.probability(row if detector.semantic else row[: len(FEATURES)])[0])
-    if probability < detector.threshold and detector.semantic:
-        # embeddings add to what words find, never take it away: the lexical detector's verdict stands
-        lexical = load_detector(False)
-        probability = max(probability, float(lexical.probability(row[: len(FEATURES)])[0]))
-        if probability < lexical.threshold:
-            return None
-    elif probability < detector.threshold:
+    found, called = verdict(detector, row)
+    if not called[0]:
         return None
+    probability = float(found[0])
     derived_is_x, direction = _direction(x, y, xy, yx)
     derived, source = (x, y) if derived_is_x else (y, x)
     dt, st = (tx, ty) if derived_is_x else (ty, tx)

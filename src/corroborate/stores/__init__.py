@@ -66,6 +66,10 @@ class Store(Protocol):
         """Number of distinct report ids."""
         ...
 
+    def count_incidents(self) -> int:
+        """Number of incidents."""
+        ...
+
     def incident_lines(self) -> Iterator[str]:
         """Every incident's JSON line, in a stable order (first insertion of its id)."""
         ...

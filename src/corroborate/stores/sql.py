@@ -729,6 +729,11 @@ class SqlStore:
         with self._connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(reports)).scalar_one())
 
+    def count_incidents(self) -> int:
+        """How many incidents are stored."""
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar_one())
+
     def _refresh(self, conn: Connection, lines: list[tuple[str, str]]) -> int:
         """Replace the stored line of each report's current version by ``line`` where it differs
         (what a later run's incident stage adds to a report, such as ``derived_from``, is part of
