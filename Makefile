@@ -20,7 +20,7 @@ demo: install
 test: install lint
 	$(PY) -m pytest
 
-# ruff over the package, the tests, the scripts and the benchmarks; mypy over the modules [tool.mypy] lists
+# ruff over the package, the tests, the scripts and the benchmarks; mypy over the whole package ([tool.mypy])
 lint: install
 	$(VENV)/bin/ruff check src tests scripts bench
 	$(PY) -m mypy

@@ -1,7 +1,7 @@
 """Feeds and URL fetching: feed items read per second, pages fetched per second from a local
 server (rate limit off), and whether the fetch limits hold (timeout, size limit, retry, rate limit).
 
-Everything runs against a real HTTP server on 127.0.0.1 (the tests' ``tests/ingest/httpserver.py``);
+Everything runs against a real HTTP server on 127.0.0.1 (the tests' ``tests/sources/httpserver.py``);
 nothing leaves the machine. Run alone: ``.venv/bin/python bench/fetch.py``.
 """
 
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "ingest"))
+sys.path.insert(0, str(REPO / "tests" / "sources"))
 from httpserver import LocalServer, Reply
 
 PARAGRAPHS = [
@@ -47,8 +47,8 @@ def page(i: int) -> str:
 
 def feeds_rate(seconds: float = 2.0) -> tuple[int, float]:
     """Items read per second from a 100-item RSS feed (content:encoded), best over ``seconds``."""
-    from corroborate.ingest.feeds import read_xml
-    from corroborate.ingest.readers import RawDoc, ReadOptions
+    from corroborate.sources.feeds import read_xml
+    from corroborate.sources.readers import RawDoc, ReadOptions
 
     data = rss(100)
     best = float("inf")
@@ -63,8 +63,8 @@ def feeds_rate(seconds: float = 2.0) -> tuple[int, float]:
 
 def pages_rate(server: LocalServer, n: int = 200) -> tuple[float, float, int]:
     """Seconds to fetch ``n`` pages (bytes only), seconds to fetch and extract them, and errors."""
-    from corroborate.ingest.readers import RawDoc, ReadOptions
-    from corroborate.ingest.web import Fetcher, FetchLimits, Guard, read_url
+    from corroborate.sources.readers import RawDoc, ReadOptions
+    from corroborate.sources.web import Fetcher, FetchLimits, Guard, read_url
 
     for i in range(n):
         server.route(f"/story/{i}", Reply(body=page(i)))
@@ -83,7 +83,7 @@ def pages_rate(server: LocalServer, n: int = 200) -> tuple[float, float, int]:
 
 def behaviour(server: LocalServer) -> list[tuple[str, str, float]]:
     """(check, outcome, seconds) for a slow server, a huge body, a 500 then 200, and the rate limit."""
-    from corroborate.ingest.web import Fetcher, FetchError, FetchLimits, Guard
+    from corroborate.sources.web import Fetcher, FetchError, FetchLimits, Guard
 
     server.route("/slow", Reply(body=page(0), delay=3.0))
     server.route("/huge", Reply(stream=50 * 1024 * 1024, content_type="text/plain"))

@@ -23,7 +23,7 @@ def measure(reports_path: Path, n: int = 5000) -> dict:
     from corroborate.incidents import build_incidents
     from corroborate.pipeline import Result
     from corroborate.records import Report
-    from corroborate.report import write_outputs
+    from corroborate.render import write_outputs
 
     base = [Report.model_validate_json(line) for line in reports_path.open(encoding="utf-8")]
     reports = synthetic(base, n)

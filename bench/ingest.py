@@ -4,7 +4,7 @@ The pages are built from the GVA dev texts (their words, in a news page with a h
 navigation bar, share buttons, related links and a footer, about 5 KB each), written as
 ``.html`` files in folders named like a wget crawl, then as one gzipped WARC of HTTP
 responses (written with warcio, as a crawler writes one), then as JSONL of texts. Each is
-read with :func:`corroborate.ingest.readers.iter_inputs` (trafilatura does the HTML), best
+read with :func:`corroborate.sources.readers.iter_inputs` (trafilatura does the HTML), best
 of ``repeat`` runs, in this process. Analysis is not included: its speed is the main table's.
 
 Run alone: ``.venv/bin/python bench/ingest.py [N]`` (N pages, default 300).
@@ -73,7 +73,7 @@ def write_warc(items: list[tuple[str, str, bytes]], path: Path) -> None:
 
 def timed(inputs: list[Path], repeat: int) -> tuple[float, int, int]:
     """Best seconds of ``repeat`` reads, documents read, errors."""
-    from corroborate.ingest.readers import RawDoc, iter_inputs
+    from corroborate.sources.readers import RawDoc, iter_inputs
 
     best, docs, errors = float("inf"), 0, 0
     for _ in range(repeat):

@@ -10,7 +10,7 @@ in its own process; peak RSS is the whole process tree's (:func:`memory.measure`
 
 Run alone: ``.venv/bin/python bench/long_docs.py [CHARS ...]``; prints a markdown table.
 Sizes above the readers' ``MAX_TEXT_CHARS`` are run with the limit raised for the
-measurement only (``corroborate.ingest.readers`` is patched in the child process).
+measurement only (``corroborate.sources.readers`` is patched in the child process).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import memory
 #: The child process: ``corroborate run`` with the readers' text limit set from argv[1].
 _RUN = (
     "import sys\n"
-    "import corroborate.ingest.readers as r\n"
+    "import corroborate.sources.readers as r\n"
     "r.MAX_TEXT_CHARS = max(r.MAX_TEXT_CHARS, int(sys.argv[1]))\n"
     "r.MAX_DOC_BYTES = max(r.MAX_DOC_BYTES, 4 * int(sys.argv[1]))\n"
     "from corroborate.cli import main\n"
@@ -43,7 +43,7 @@ _RUN = (
 
 def source_texts() -> list[str]:
     """Distinct cleaned report texts: GVA's if present, else the demo's."""
-    from corroborate.ingest.clean import clean_text
+    from corroborate.sources.clean import clean_text
 
     raw: list[str] = []
     if GVA.is_file():
@@ -54,8 +54,8 @@ def source_texts() -> list[str]:
                 except ValueError:
                     continue
     else:
-        from corroborate.ingest import iter_inputs
-        from corroborate.ingest.readers import RawDoc
+        from corroborate.sources import iter_inputs
+        from corroborate.sources.readers import RawDoc
 
         raw = [item.text for item in iter_inputs([DEMO]) if isinstance(item, RawDoc)]
     texts: list[str] = []

@@ -61,9 +61,9 @@ def predicted_fillers(report) -> dict[str, list[str]]:
 def evaluate(path: Path, part: str = "held_out") -> dict:
     """``part``: ``held_out`` (the documents :mod:`corroborate.splits` holds out: the figure to
     quote; the role model never trains on them), ``train`` or ``all``."""
-    from corroborate.pipeline import analyze_reports
     from corroborate.records import Report
     from corroborate.splits import held_out, muc4_key
+    from corroborate.steps import analyze_reports
 
     docs = [json.loads(line) for line in path.open(encoding="utf-8")]
     docs = [d for d in docs if part == "all" or held_out(muc4_key(d["docid"])) == (part == "held_out")]

@@ -54,7 +54,7 @@ import scale
 import store
 from metrics import bcubed
 
-from corroborate.ingest.readers import OUTPUT_MARKER
+from corroborate.sources.readers import OUTPUT_MARKER
 from corroborate.splits import ecb_key, gva_key, held_out
 
 

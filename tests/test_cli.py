@@ -13,7 +13,7 @@ from helpers import DEMO
 
 from corroborate import __version__
 from corroborate.analyze import embed
-from corroborate.ingest.readers import OUTPUT_MARKER
+from corroborate.sources.readers import OUTPUT_MARKER
 
 CLI = str(Path(sys.executable).with_name("corroborate"))
 
@@ -58,7 +58,7 @@ def test_bad_inputs_give_one_error_line_each_and_exit_1(bad_batch):
     root, _, proc = bad_batch
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert proc.returncode == 1
-    # (how each bad input is worded is tested in tests/ingest; here: one line each, naming it, in order)
+    # (how each bad input is worded is tested in tests/sources; here: one line each, naming it, in order)
     assert [e for i, e in enumerate(errors) if i != 3] == [
         f"error: {root / 'empty.txt'}: empty file",
         f"error: {root / 'blob.txt'}: binary file (contains NUL bytes), not text",

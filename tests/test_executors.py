@@ -14,17 +14,17 @@ import pytest
 from helpers import CROCUS, DEMO, GVA, needs_shared
 
 from corroborate import steps
-from corroborate.ingest.readers import RawDoc
 from corroborate.pipeline import stream
-from corroborate.report import OUTPUT_FILES, write_documents
+from corroborate.render import OUTPUT_FILES, write_documents
 from corroborate.settings import Settings, default_workers, plan_workers
+from corroborate.sources.readers import RawDoc
 
 CLI = str(Path(sys.executable).with_name("corroborate"))
 
 
 def _outputs(directory: Path) -> dict[str, bytes]:
     """Every output file's bytes, but the marker file (it holds the time it was written)."""
-    from corroborate.ingest.readers import OUTPUT_MARKER
+    from corroborate.sources.readers import OUTPUT_MARKER
 
     files = sorted(p for p in directory.rglob("*") if p.is_file() and p.name != OUTPUT_MARKER)
     return {str(p.relative_to(directory)): p.read_bytes() for p in files}
@@ -122,7 +122,8 @@ def test_a_report_whose_analysis_fails_is_reported_and_the_batch_goes_on(monkeyp
 
 def test_the_model_is_loaded_afresh_when_its_vocabulary_grows_and_the_analysis_is_the_same(monkeypatch):
     from corroborate.analyze import nlp as nlp_module
-    from corroborate.pipeline import Result, iter_raw
+    from corroborate.pipeline import Result
+    from corroborate.sources import iter_raw
 
     raws = list(iter_raw([DEMO], Result()))
     batches = list(steps.batched(raws, 2))
@@ -203,8 +204,8 @@ _RACE_HEAD = """
 import multiprocessing, os, signal, threading, time
 from concurrent.futures import process as pool_module
 from corroborate.executors import WorkerError, make_executor
-from corroborate.ingest.readers import RawDoc
-from corroborate.pipeline import analyze_stream
+from corroborate.sources.readers import RawDoc
+from corroborate.steps import run_steps
 from corroborate.steps import prepare
 
 start = pool_module.ProcessPoolExecutor._spawn_process  # the pool's own start of a worker
@@ -212,7 +213,7 @@ start = pool_module.ProcessPoolExecutor._spawn_process  # the pool's own start o
 _RACE_RUN = """
 docs = [RawDoc(id=str(i), origin="x", text="Two people were killed in Springfield on Monday.") for i in range(64)]
 try:
-    list(analyze_stream(docs, make_executor("pool", 2, initializer=prepare)))
+    list(run_steps(docs, make_executor("pool", 2, initializer=prepare)))
 except WorkerError:
     print("WorkerError")
 print("workers left:", len(multiprocessing.active_children()))

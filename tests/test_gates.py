@@ -8,7 +8,7 @@ import json
 import pytest
 
 import corroborate
-from corroborate.report import write_outputs
+from corroborate.render import write_outputs
 
 SHOOTING = (
     "Two men shot dead outside Elm Street bar\n\n"

@@ -28,9 +28,8 @@ from helpers import DEMO
 from test_cli import CLI, corroborate
 
 from corroborate import __version__
-from corroborate.ingest.readers import OUTPUT_MARKER
 from corroborate.records import CONTRACT_VERSION
-from corroborate.report import (
+from corroborate.render.outputs import (
     OutputError,
     StagedOutput,
     _signals_held,
@@ -38,6 +37,7 @@ from corroborate.report import (
     exchange,
     output_kind,
 )
+from corroborate.sources.readers import OUTPUT_MARKER
 
 OUTPUTS = {"reports.jsonl", "incidents.jsonl", "sources.jsonl", "report.md", "report.html", OUTPUT_MARKER}
 

@@ -39,8 +39,8 @@ def test_a_stream_that_stops_leaves_no_temporary_file(tmp_path, moment):
 
 
 def test_estimate_total_counts_what_a_run_reads(tmp_path):
-    from corroborate.ingest.readers import OUTPUT_MARKER
-    from corroborate.pipeline import estimate_total
+    from corroborate.sources import estimate_total
+    from corroborate.sources.readers import OUTPUT_MARKER
 
     (tmp_path / "in" / "out").mkdir(parents=True)
     (tmp_path / "in" / "a.txt").write_text("a")

@@ -9,8 +9,8 @@ import pytest
 from corroborate import steps
 from corroborate.executors import LocalExecutor, make_executor
 from corroborate.executors.pool import PoolExecutor
-from corroborate.ingest.readers import RawDoc
 from corroborate.settings import Settings
+from corroborate.sources.readers import RawDoc
 
 
 def test_the_default_steps_are_registered_in_order():

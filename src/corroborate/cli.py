@@ -153,6 +153,15 @@ def run(
             "Better grouping and claim alignment; on the GVA dev set it takes 1.8 times as long.",
         ),
     ] = False,
+    reconcile_all: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile-all",
+            help="With --previous or --db: reconcile every earlier incident again, not only those the new reports "
+            "touch (the others are kept as they were when the same corroborate, models and --embeddings made them). "
+            "Also CORROBORATE_RECONCILE=all.",
+        ),
+    ] = False,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -202,13 +211,14 @@ def run(
             items += _url_list(urls)
             if not items:
                 _fail(f"--urls {urls}: no URL in the file")
-        from corroborate.report import OutputError, StagedOutput, check_out
+        from corroborate.render import OutputError, StagedOutput, check_out
 
         try:
             kind = check_out(out, force=force, inputs=items) if out is not None else "none"
             with StagedOutput(out) if out is not None else _Scratch() as staged:
                 result, n_workers, stored = _run(items, staged, options, quiet=quiet, verbose=verbose, previous=previous,
-                                                 embeddings=embeddings, workers=workers, kind=kind, db=db)
+                                                 embeddings=embeddings, workers=workers, kind=kind, db=db,
+                                                 reconcile_all=reconcile_all)
         except OutputError as exc:
             _fail(str(exc))
     except KeyboardInterrupt as exc:
@@ -232,8 +242,11 @@ def run(
                   f"{len(stored.unchanged)} unchanged (not analyzed again)")
     skipped = f", {_skipped_summary(result.skipped)}" if result.skipped else ""
     first = f", first report after {result.first_report_at - _STARTED:.1f} s" if result.first_report_at else ""
+    touched = (f" ({result.reconciled} reconciled, {result.kept} untouched kept as they were)"
+               if result.previous else "")
     err.print(
-        f"{new_reports} reports ({result.words:,} words){carried} -> {len(result.incidents)} incidents in {elapsed:.1f} s "
+        f"{new_reports} reports ({result.words:,} words){carried} -> {len(result.incidents)} incidents{touched} "
+        f"in {elapsed:.1f} s "
         f"({n_workers} worker{'s' if n_workers > 1 else ''}{first}); "
         f"{len(result.errors)} bad inputs, {len(result.warnings)} warnings{escape(skipped)}; {where}"
     )
@@ -242,11 +255,11 @@ def run(
 
 def _read_options(field_map: str | None, fetch_links: bool):
     """The reading options; a bad ``--map`` is one clear error (exit 2)."""
-    from corroborate.ingest.readers import ReadOptions
+    from corroborate.sources.readers import ReadOptions
 
     mapping: dict[str, str] = {}
     if field_map is not None:
-        from corroborate.ingest import readers
+        from corroborate.sources import readers
 
         try:
             mapping = readers.parse_field_map(field_map)
@@ -257,8 +270,8 @@ def _read_options(field_map: str | None, fetch_links: bool):
 
 def _url_list(path: str) -> list[str]:
     """The URLs listed in ``--urls FILE``; a file that cannot be read is one clear error (exit 2)."""
-    from corroborate.ingest.readers import BadInput
-    from corroborate.ingest.web import read_url_list
+    from corroborate.sources.readers import BadInput
+    from corroborate.sources.web import read_url_list
 
     try:
         return list(read_url_list(path))
@@ -287,13 +300,13 @@ class _Scratch:
     def __exit__(self, *exc) -> None:
         self._tmp.cleanup()
 
-    def commit(self) -> None:
+    def commit(self, engine: str | None = None) -> None:
         pass
 
 
 def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previous: str | None, embeddings: bool,
-         workers: int | None, kind: str, db: str | None = None):
-    """The run into ``staged`` (a :class:`corroborate.report.StagedOutput`, or :class:`_Scratch` with --db
+         workers: int | None, kind: str, db: str | None = None, reconcile_all: bool = False):
+    """The run into ``staged`` (a :class:`corroborate.render.StagedOutput`, or :class:`_Scratch` with --db
     alone), swapped in for --out when it wrote something, and with ``db`` stored; returns the result,
     the number of processes and what was stored (None without ``db``)."""
     from rich.markup import escape
@@ -308,9 +321,10 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
 
     from corroborate.analyze.embed import EmbeddingsUnavailable
     from corroborate.executors import WorkerError
-    from corroborate.pipeline import PreviousRunError, estimate_total, stream
-    from corroborate.report import write_documents
+    from corroborate.pipeline import PreviousRunError, stream
+    from corroborate.render import write_documents
     from corroborate.settings import plan_workers
+    from corroborate.sources import estimate_total
     from corroborate.steps import prepare, tune_gc
 
     out = str(staged.out)
@@ -338,6 +352,14 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
             if not quiet:
                 progress.console.print(f"warning: {escape(str(warning))}")
 
+        def on_report(_id: str) -> None:
+            _check_signals()
+            progress.advance(task)
+
+        def on_stage(stage: str) -> None:
+            _check_signals()
+            progress.update(task, description=stage)
+
         def stop(message: str, code: int = EXIT_USAGE):
             progress.stop()
             _fail(message, code)
@@ -351,13 +373,17 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
                 tune_gc()  # this process only reads, clusters and writes; the workers load the model
             arguments = {
                 "workers": n_workers,
-                "on_report": lambda _id: (_check_signals(), progress.advance(task)),
-                "on_stage": lambda stage: (_check_signals(), progress.update(task, description=stage)),
+                "on_report": on_report,
+                "on_stage": on_stage,
                 "on_error": on_error,
                 "on_warning": on_warning,
                 "embeddings": embeddings,
                 "options": options,
             }
+            if reconcile_all:
+                from corroborate.settings import Settings
+
+                arguments["settings"] = Settings(reconcile="all")
             if store is not None:
                 from corroborate.stores.run import run_into_store
 
@@ -370,7 +396,7 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
                     progress.console.print(f"skipped: {escape(str(item.path))}: {escape(item.reason)}")
             if not result.reports and not result.errors:
                 # nothing to read at all (an empty folder, or one of unsupported files only): not a run of nothing
-                from corroborate.ingest.readers import SUPPORTED
+                from corroborate.sources.readers import SUPPORTED
 
                 where = ", ".join(items)
                 what = _skipped_summary(result.skipped).replace(" skipped (", " files, all skipped (") if result.skipped else "no report found"
@@ -382,15 +408,11 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
             for store in (result.reports, result.incidents):
                 getattr(store, "close", lambda: None)()
             _check_signals()
-            staged.commit()
+            staged.commit(result.engine)
         except PreviousRunError as exc:
             stop(f"--previous: {exc}")
         except EmbeddingsUnavailable as exc:
             stop(f"--embeddings: {exc}")
-        except ValueError as exc:
-            if db is None or "standard input" not in str(exc):
-                raise
-            stop(f"--db: {exc}")
         except WorkerError:
             stop(f"a worker process died (killed, or out of memory); no output written, {unchanged}. "
                  "Run again with fewer --workers, or --workers 1 to see which input causes it.", EXIT_WORKER)
@@ -443,7 +465,7 @@ def watch(
 
     from rich.markup import escape
 
-    from corroborate.ingest.readers import is_url
+    from corroborate.sources.readers import is_url
     from corroborate.stores import StoreError
     from corroborate.stores.watch import cycle, parse_every, watch_fetcher
 
@@ -578,7 +600,7 @@ def export(
     """Write what the store holds: jsonl (exactly the files run --out writes for the same reports:
     reports.jsonl, incidents.jsonl, sources.jsonl, report.md, report.html), csv or parquet (flat
     tables joinable by id), or datasette (a SQLite file with datasette metadata)."""
-    from corroborate.report import OutputError, StagedOutput, check_out
+    from corroborate.render import OutputError, StagedOutput, check_out
     from corroborate.stores import StoreError, open_store
 
     if format not in EXPORT_FORMATS:
@@ -597,14 +619,14 @@ def _export(store, folder, format: str) -> str:
     """Write the store into ``folder`` in ``format``; says how many records."""
     from corroborate.pipeline import Result
     from corroborate.records import Incident, Report
-    from corroborate.report import write_documents
-    from corroborate.store import JsonlStore
+    from corroborate.render import write_documents
+    from corroborate.spill import JsonlSpill
 
-    reports = JsonlStore(folder / "reports.jsonl", Report, keep=lambda r: r.source)
+    reports = JsonlSpill(folder / "reports.jsonl", Report, keep=lambda r: r.source)
     for line in store.report_lines():
         report = Report.model_validate_json(line)
         reports.append_line(line, report.id, report.source)
-    incidents = JsonlStore(folder / "incidents.jsonl", Incident)
+    incidents = JsonlSpill(folder / "incidents.jsonl", Incident)
     for line in store.incident_lines():
         incidents.append_line(line, Incident.model_validate_json(line).id)
     for kept in (reports, incidents):

@@ -1,6 +1,6 @@
 """The typed records that flow through the pipeline, and the output contract.
 
-One :class:`Report` flows through ingest -> clean -> analyze -> assess; the
+One :class:`Report` flows through sources -> clean -> analyze -> assess; the
 incidents stage groups reports into :class:`Incident` records with reconciled
 :class:`Fact` values. The JSON Schema in ``schema/`` is generated from these
 models (``python -m corroborate.schema``) and every output is validated against

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from corroborate.records import CONTRACT_VERSION, Incident, Report, Source
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-SCHEMAS = {"report": Report, "incident": Incident, "source": Source}
+SCHEMAS: dict[str, type[BaseModel]] = {"report": Report, "incident": Incident, "source": Source}
 
 
 def schema_for(name: str) -> dict:

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         default=32, ge=0,
         description="inputs of this many reports or fewer run in one process: starting a worker (which imports "
                     "spaCy and loads the model) costs more than such a run gains from it")
+    reconcile: Literal["touched", "all"] = Field(
+        default="touched",
+        description="with an earlier run (--previous, or a store): reconcile only the incidents this run touches "
+                    "(the others are kept as they were, when the same engine made them), or all of them")
     sign_chunk: int = Field(
         default=1000, ge=1,
         description="with one process, features are MinHash-signed this many at a time (their shingles held till then)")

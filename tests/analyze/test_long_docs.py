@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from corroborate.analyze import analyze_doc
 from corroborate.analyze.nlp import CHUNK_CHARS, chunk_offsets, chunks, parse, parse_all
 from corroborate.assess import assess_report
-from corroborate.ingest import iter_inputs
-from corroborate.ingest.readers import RawDoc
+from corroborate.sources import iter_inputs
+from corroborate.sources.readers import RawDoc
 from corroborate.steps.clean import to_report
 
 PLANTED = "Police said 3 people were killed in the shooting on Main Street."

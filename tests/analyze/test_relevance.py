@@ -16,6 +16,7 @@ from helpers import SHARED, needs_shared
 from corroborate import learned
 from corroborate.analyze import relevance
 from corroborate.analyze import train_relevance as train
+from corroborate.lang import en
 from corroborate.splits import held_out
 
 KEY = "corroborate.analyze/data/relevance.json"
@@ -99,8 +100,7 @@ def test_shipped_model_is_consistent_and_small():
     assert data["_seed"] == train.SEED
     assert data["metrics"]["cv_at_threshold"]["llmfake_false_incident_rate"] <= train.MAX_LLMFAKE_FP
     # the parse features read the sense rules of events.json at run time: the model was trained with these
-    events_json = resources.files("corroborate.analyze").joinpath("data/events.json").read_bytes()
-    assert data["_events_sha256"] == hashlib.sha256(events_json).hexdigest(), "events.json changed: make train-relevance"
+    assert data["_events_sha256"] == hashlib.sha256(en.read_bytes("events")).hexdigest(), "events.json changed: make train-relevance"
 
 
 def test_a_tampered_copy_of_the_model_is_refused(tmp_path, monkeypatch):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from corroborate.pipeline import analyze_reports
 from corroborate.records import Report
+from corroborate.steps import analyze_reports
 
 
 def _event(text: str, published: str | None = "2024-05-06"):

@@ -8,8 +8,8 @@ import pytest
 
 from corroborate.analyze.events import extract_events
 from corroborate.analyze.when import resolve_phrase
-from corroborate.pipeline import analyze_reports
 from corroborate.records import Report
+from corroborate.steps import analyze_reports
 
 
 def main_event(nlp, text, published):

@@ -11,7 +11,7 @@ import corroborate
 from corroborate.incidents import build_incidents
 from corroborate.incidents.cluster import incident_id
 from corroborate.pipeline import PreviousRunError
-from corroborate.report import write_outputs
+from corroborate.render import write_outputs
 
 
 @pytest.fixture(scope="module")

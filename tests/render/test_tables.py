@@ -9,8 +9,8 @@ import pytest
 from helpers import fact, incident_of
 
 from corroborate.records import Incident, Report
+from corroborate.render.jsonl import write_jsonl
 from corroborate.render.tables import TABLES, JsonlRecords, rows, table_rows
-from corroborate.report.jsonl import write_jsonl
 
 
 def _all(demo, name):

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import DEMO
+from helpers import DEMO, demo_jsonl
 
 from corroborate.stores import open_store
 
@@ -20,20 +20,6 @@ CLI = str(Path(sys.executable).with_name("corroborate"))
 
 def _cli(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, check=False)
-
-
-def _demo_jsonl(path: Path, copies: int = 1, changed: str | None = None) -> Path:
-    """The demo's JSONL reports (``copies`` times with new ids); ``changed``: that id with another text."""
-    lines = (DEMO / "wire.jsonl").read_text(encoding="utf-8").splitlines()
-    with path.open("w", encoding="utf-8") as handle:
-        for k in range(copies):
-            for line in lines:
-                obj = json.loads(line)
-                obj["id"] = obj["id"] if copies == 1 else f"{obj['id']}-{k}"
-                if obj["id"] == changed:
-                    obj["text"] += "\n\nUpdate: police later said a second suspect was arrested on Friday."
-                handle.write(json.dumps(obj) + "\n")
-    return path
 
 
 def test_a_run_into_the_store_then_the_same_reports_again_add_nothing(url, tmp_path):
@@ -60,10 +46,10 @@ def test_export_writes_exactly_what_run_out_writes(url, tmp_path):
 
 
 def test_the_same_id_with_other_content_is_a_new_version_and_joins_its_incident(url, tmp_path):
-    original = _demo_jsonl(tmp_path / "wire.jsonl")
+    original = demo_jsonl(tmp_path / "wire.jsonl")
     ids = [json.loads(line)["id"] for line in original.open(encoding="utf-8")]
     assert _cli("run", str(original), "--db", url, "--quiet").returncode == 0
-    changed = _demo_jsonl(tmp_path / "wire2.jsonl", changed=ids[0])
+    changed = demo_jsonl(tmp_path / "wire2.jsonl", changed=ids[0])
     proc = _cli("run", str(changed), "--db", url, "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert f"0 added, 1 new versions, {len(ids) - 1} unchanged" in proc.stderr
@@ -77,7 +63,7 @@ def test_the_same_id_with_other_content_is_a_new_version_and_joins_its_incident(
 
 def test_a_run_killed_before_it_stores_leaves_the_store_as_it_was_and_a_run_again_completes_it(url, tmp_path):
     assert _cli("run", str(DEMO), "--db", url, "--quiet").returncode == 0
-    inputs = _demo_jsonl(tmp_path / "copies.jsonl", copies=12)
+    inputs = demo_jsonl(tmp_path / "copies.jsonl", copies=12)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     proc = subprocess.Popen([CLI, "run", str(inputs), "--db", url, "--workers", "1", "--quiet"],
@@ -100,7 +86,7 @@ def test_a_run_killed_before_it_stores_leaves_the_store_as_it_was_and_a_run_agai
 
 
 def test_two_runs_at_once_lose_nothing(url, tmp_path):
-    one = _demo_jsonl(tmp_path / "one.jsonl", copies=3)
+    one = demo_jsonl(tmp_path / "one.jsonl", copies=3)
     lines = one.read_text(encoding="utf-8").splitlines()
     two = tmp_path / "two.jsonl"  # half of one's reports, and as many of its own
     two.write_text("\n".join(lines[len(lines) // 2 :] + [line.replace('-0"', '-9"') for line in lines[: len(lines) // 2]]) + "\n",
@@ -146,3 +132,62 @@ def test_export_as_flat_tables(url, tmp_path):
         assert len(list(csv.DictReader(handle))) == facts
     bad = _cli("export", "--db", url, "--out", str(tmp_path / "x"), "--format", "xlsx")
     assert bad.returncode == 2 and "--format xlsx" in bad.stderr
+
+
+def _wire_only(path: Path, ids: set[str]) -> Path:
+    lines = [line for line in (DEMO / "wire.jsonl").read_text(encoding="utf-8").splitlines() if json.loads(line)["id"] in ids]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _updated(url: str) -> dict[str, object]:
+    """Each stored incident's ``updated_at``."""
+    import sqlalchemy as sa
+
+    from corroborate.stores.sql import incidents
+
+    with open_store(url) as store, store.engine.connect() as conn:
+        return dict(conn.execute(sa.select(incidents.c.id, incidents.c.updated_at)).all())
+
+
+def test_only_the_incidents_a_run_touches_are_reconciled_and_stored_again(url, tmp_path):
+    ferry = _wire_only(tmp_path / "ferry.jsonl", {"millbrook-ferry-fire"})
+    market = _wire_only(tmp_path / "market.jsonl", {"northwire-0315", "pulse-now-0314", "harbour-watch-0314"})
+    first = [str(DEMO / "halvard-herald.html"), str(DEMO / "coastline-daily.txt"), str(ferry)]
+    assert _cli("run", *first, "--db", url, "--quiet").returncode == 0
+    with open_store(url) as store:
+        made_by = store.incidents_engine()
+        ferry_id = store.incident_of(["millbrook-ferry-fire"])["millbrook-ferry-fire"]
+        ferry_line = store.incident(ferry_id).model_dump_json()
+    assert made_by is not None and len(made_by) == 16
+    before = _updated(url)
+    second = _cli("run", str(market), "--db", url, "--quiet")
+    assert second.returncode == 0, second.stderr
+    assert "-> 2 incidents (1 reconciled, 1 untouched kept as they were)" in second.stderr
+    after = _updated(url)
+    assert after[ferry_id] == before[ferry_id]  # not written again
+    assert [after[i] != before[i] for i in sorted(before) if i != ferry_id] == [True]  # the market attack: joined, stored anew
+    with open_store(url) as store:
+        assert store.incident(ferry_id).model_dump_json() == ferry_line and store.incidents_engine() == made_by
+    # the same two runs reconciling every incident store the same records
+    everything = f"sqlite:///{tmp_path / 'all.db'}"
+    for inputs in (first, [str(market)]):
+        run = _cli("run", *inputs, "--db", everything, "--quiet", "--reconcile-all")
+        assert run.returncode == 0, run.stderr
+    assert "(2 reconciled, 0 untouched kept as they were)" in run.stderr
+    for db, out in ((url, "touched"), (everything, "all")):
+        assert _cli("export", "--db", db, "--out", str(tmp_path / out)).returncode == 0
+    for name in ("reports.jsonl", "incidents.jsonl", "sources.jsonl", "report.md", "report.html"):
+        assert (tmp_path / "touched" / name).read_bytes() == (tmp_path / "all" / name).read_bytes(), name
+
+
+def test_standard_input_is_read_into_the_store_and_again_adds_nothing(url, tmp_path):
+    wire = (DEMO / "wire.jsonl").read_bytes()
+    first = subprocess.run([CLI, "run", "-", "--db", url, "--quiet"], input=wire, capture_output=True, timeout=600, check=False)
+    assert first.returncode == 0, first.stderr.decode()
+    assert b"4 added, 0 new versions, 0 unchanged" in first.stderr
+    again = subprocess.run([CLI, "run", "-", "--db", url, "--quiet"], input=wire, capture_output=True, timeout=600, check=False)
+    assert again.returncode == 0 and b"0 added, 0 new versions, 4 unchanged" in again.stderr, again.stderr.decode()
+    with open_store(url) as store:
+        assert sorted(r.id for r in store.reports()) == sorted(json.loads(line)["id"] for line in wire.splitlines())
+        assert {r.origin for r in store.reports()} == {f"-:{k}" for k in range(1, 5)}

@@ -32,7 +32,7 @@ from corroborate.stores import (
 from corroborate.stores import sql as sqlstore
 
 BACKENDS = ["sqlite", "postgresql"]  # the fixtures (url, store, pg_database) are in conftest.py
-HEAD = "0002"
+HEAD = "0003"
 
 
 def report(rid: str, text: str, **fields) -> Report:
@@ -404,3 +404,21 @@ def test_a_writer_killed_inside_add_reports_changes_nothing(store, url):
                 assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
                 assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             execute(reopened, "INSERT INTO reports_fts(reports_fts) VALUES ('integrity-check')")
+
+
+def test_processes_opening_a_new_database_at_once_all_find_its_schema(url):
+    """Each process opening an empty database creates the schema or finds it made by another
+    (it once failed with "tables but no schema revision" when the other committed between
+    its two reads)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom corroborate.stores import open_store\n"
+            "with open_store(sys.argv[1]) as store:\n    print(store.revision())\n")
+    for _ in range(3):
+        with open_store(url, check=False) as store:
+            store.drop()
+        procs = [subprocess.Popen([sys.executable, "-c", code, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(4)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, outs)] == [(0, HEAD)] * 4, [e for _, e in outs]

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sources"))
 from httpserver import Hit, LocalServer, Reply
 
-from corroborate.ingest.web import ALLOW_PRIVATE_ENV, Fetcher, FetchLimits, Guard
+from corroborate.sources.web import ALLOW_PRIVATE_ENV, Fetcher, FetchLimits, Guard
 from corroborate.stores import open_store
 from corroborate.stores.watch import BACKOFF_BASE, cycle, parse_every
 
 CLI = str(Path(sys.executable).with_name("corroborate"))
-#: as tests/ingest/conftest.py's fetcher (a guard allowing this machine's test server), without retries
+#: as tests/sources/conftest.py's fetcher (a guard allowing this machine's test server), without retries
 FAST = FetchLimits(connect_timeout=2.0, read_timeout=2.0, total_timeout=10.0, retries=0, host_interval=0.0)
 
 STORIES = [
@@ -144,7 +144,7 @@ def test_a_failing_feed_is_one_line_backs_off_and_does_not_stop_the_other(url, s
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, ALLOW_PRIVATE_ENV: "1"}  # as tests/ingest/test_web.py: this machine's test server
+    return {**os.environ, ALLOW_PRIVATE_ENV: "1"}  # as tests/sources/test_web.py: this machine's test server
 
 
 def test_watch_once_reports_a_refused_or_failed_feed_in_one_line(url, server):

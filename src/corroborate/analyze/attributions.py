@@ -11,36 +11,32 @@ A cue is a speech verb with a subject ("Watson said", "officials say") or an
 Pronoun speakers ("he added") resolve to the last named speaker. A quote
 reported "according to" an outlet, whose own text names a speaker
 ("“Watson said …,” according to CNN"), records that speaker with ``via`` set
-to the outlet. Lexicons live in ``data/attributions.json`` and
-``data/outlets.json``.
+to the outlet. Lexicons live in ``lang/en/attributions.json`` and
+``lang/en/outlets.json``.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from importlib import resources
+from typing import cast
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from corroborate.analyze.docinfo import info
+from corroborate.lang import en
 from corroborate.phrases import alternation
-from corroborate.records import Attribution
+from corroborate.records import Attribution, SpeakerType
 
 _QUOTE_RE = re.compile(r"“[^”]{1,5000}”|\"[^\"\n]{1,5000}\"|„[^“”]{1,5000}[“”]")
 _NAMED_ENTS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
 
 
-def _load(name: str) -> dict:
-    return json.loads(resources.files("corroborate.analyze").joinpath(f"data/{name}").read_text())
-
-
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
-    attr, outlets = _load("attributions.json"), _load("outlets.json")
+    attr, outlets = en.load("attributions"), en.load("outlets")
     forms = {form: name for name, surface in outlets["outlets"].items() for form in surface}
     pattern = alternation(forms)
     cued = {form: name for name, surface in outlets["platform_cued"].items() for form in surface}
@@ -231,6 +227,7 @@ def extract_attributions(doc: Doc) -> tuple[list[Attribution], list[str]]:
                 c.dep_ == "ccomp" for c in cue.children
             ):
                 continue  # "ISIS claimed responsibility" is an event role, not a statement
+            speaker: str | None
             speaker, stype = _speaker_phrase(subj, lex)
             if stype == "pronoun":
                 key = "person" if subj.lower_ in {"he", "she", "i"} else "organization"
@@ -265,7 +262,7 @@ def extract_attributions(doc: Doc) -> tuple[list[Attribution], list[str]]:
             found.append(
                 Attribution(
                     speaker=speaker,
-                    speaker_type=stype,
+                    speaker_type=cast(SpeakerType, stype),
                     cue=cue_text,
                     content=content,
                     direct=direct,
@@ -286,7 +283,7 @@ def _according_span(tok: Token) -> tuple[int, int]:
 
 
 def _inner_speaker(doc: Doc, quote: tuple[int, int], lex: dict) -> tuple[str, str] | None:
-    span = doc.char_span(quote[0], quote[1], alignment_mode="expand") or []
+    span: SpacySpan | list[Token] = doc.char_span(quote[0], quote[1], alignment_mode="expand") or []
     for tok in list(span)[:20]:  # the quoted report opens with its speaker: "“Watson said …"
         if tok.lower_ in lex["cues"] and (subj := _subject(tok)) is not None:
             name, kind = _speaker_phrase(subj, lex)

@@ -38,6 +38,7 @@ import sys
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from corroborate.lang import en
 from corroborate.learned import out_option, record_sha256
 
 PACKAGE = "corroborate.analyze"
@@ -49,28 +50,10 @@ ALIAS_MIN_POP = 100_000
 MAX_ALIASES = 12
 
 #: AP style abbreviations of the states (the AP Stylebook's list; the eight short states have none).
-AP_ABBREVIATIONS = {
-    "AL": ["Ala."], "AZ": ["Ariz."], "AR": ["Ark."], "CA": ["Calif.", "Cal."], "CO": ["Colo."],
-    "CT": ["Conn."], "DE": ["Del."], "DC": ["D.C."], "FL": ["Fla."], "GA": ["Ga."], "IL": ["Ill."],
-    "IN": ["Ind."], "KS": ["Kan.", "Kans."], "KY": ["Ky."], "LA": ["La."], "MD": ["Md."], "MA": ["Mass."],
-    "MI": ["Mich."], "MN": ["Minn."], "MS": ["Miss."], "MO": ["Mo."], "MT": ["Mont."], "NE": ["Neb.", "Nebr."],
-    "NV": ["Nev."], "NH": ["N.H."], "NJ": ["N.J."], "NM": ["N.M."], "NY": ["N.Y."], "NC": ["N.C."],
-    "ND": ["N.D.", "N. Dak."], "OK": ["Okla."], "OR": ["Ore.", "Oreg."], "PA": ["Pa.", "Penn."],
-    "RI": ["R.I."], "SC": ["S.C."], "SD": ["S.D.", "S. Dak."], "TN": ["Tenn."], "VT": ["Vt."],
-    "VA": ["Va."], "WA": ["Wash."], "WV": ["W.Va.", "W. Va."], "WI": ["Wis.", "Wisc."], "WY": ["Wyo."],
-}
+AP_ABBREVIATIONS: dict[str, list[str]] = en.load("places")["ap_state_abbreviations"]
 
 #: Common short forms of country names not among GeoNames' own names.
-COUNTRY_ALIASES = {
-    "US": ["U.S.", "U.S.A.", "USA", "United States of America", "the United States"],
-    "GB": ["U.K.", "UK", "Britain", "Great Britain", "England", "Scotland", "Wales"],
-    "RU": ["Russian Federation"], "KR": ["South Korea"], "KP": ["North Korea"], "CZ": ["Czech Republic"],
-    "CD": ["Democratic Republic of the Congo", "DR Congo", "DRC"], "CG": ["Republic of the Congo"],
-    "CI": ["Ivory Coast"], "MM": ["Burma"], "AE": ["UAE", "U.A.E."], "VA": ["Vatican"],
-    "PS": ["Palestine", "Gaza", "West Bank"], "SY": ["Syria"], "IR": ["Iran"], "LA": ["Laos"],
-    "VN": ["Vietnam"], "TW": ["Taiwan"], "TR": ["Turkey", "Turkiye"], "BO": ["Bolivia"], "VE": ["Venezuela"],
-    "TZ": ["Tanzania"], "MD": ["Moldova"], "MK": ["Macedonia"],
-}
+COUNTRY_ALIASES: dict[str, list[str]] = en.load("places")["country_aliases"]
 
 _ASCII_NAME = re.compile(r"[A-Z][A-Za-z .'\-]*[a-z.]")
 

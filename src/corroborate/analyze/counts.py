@@ -1,7 +1,7 @@
 """Counts of people affected: category, value, bounds and hedge.
 
 Rules over spaCy tokens and the dependency-free token order, with lexicons in
-``data/counts.json``:
+``lang/en/counts.json``:
 
 1. A quantity is a run of number tokens ("93", "eleven", "twenty-one",
    "1.5 million"), a vague amount ("dozens", "hundreds", "tens of thousands"),
@@ -22,37 +22,34 @@ Rules over spaCy tokens and the dependency-free token order, with lexicons in
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import re
 from functools import lru_cache
-from importlib import resources
+from typing import cast
 
 from spacy.tokens import Doc, Token
 
 from corroborate.analyze.docinfo import info
-from corroborate.records import Count
+from corroborate.lang import en
+from corroborate.records import Count, CountCategory, Hedge
 
 NON_COUNT_ENTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"}
-_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
-_ZERO_SUBJECTS = {("no", "one"), ("nobody",), ("none",), ("no", "fatalities"), ("no", "deaths"),
-                  ("no", "injuries"), ("no", "casualties"), ("no", "arrests")}
-_CALENDAR = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "monday",
-    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday", "tonight", "morning",
-    "afternoon", "evening", "night", "week", "weeks", "month", "months", "year", "years", "day", "days", "hour",
-    "hours", "minute", "minutes", "a.m", "p.m", "am", "pm", "o'clock", "ago", "decade", "century", "weekend",
-}
+#: the word lists of the rules (``lang/en/counts.json``; the keyword lexicons are read by :func:`lexicon`)
+_LEX = en.load("counts")
+_WORDS: dict[str, int] = dict(_LEX["number_words"])
+_SCALES: dict[str, int] = dict(_LEX["scales"])
+_ZERO_SUBJECTS = {tuple(words) for words in _LEX["zero_subjects"]}
+_CALENDAR = set(_LEX["calendar_words"])
+#: a number right after one of these is no count ("No. 5", "aged 32", "Route 9")
+_NOT_COUNTS_BEFORE = set(_LEX["not_counts_before"])
+#: words that may stand between a category keyword and its number ("killed at least 5")
+_KEYWORD_FILLERS = set(_LEX["keyword_fillers"])
+#: what "held" holds to be an arrest (besides person nouns and names)
+_PEOPLE_PRONOUNS = set(_LEX["people_pronouns"])
+#: "4 of them were arrested": a part of a count already given
+_PARTITIVE = set(_LEX["partitive_words"])
 #: "The death toll rose to 133": verbs whose subject names what the number counts.
-_TOLL_VERBS = {"rose", "risen", "climbed", "reached", "stood", "stands", "is", "was", "increased", "jumped", "hit", "grew", "rises", "climbs", "reaches",
-               "rise", "climb", "reach", "increase", "grow", "top", "exceed", "surpass"}
+_TOLL_VERBS = set(_LEX["toll_verbs"])
 #: A keyword that is a complement of the governing verb must lie this close to the counted noun.
 MAX_COMPLEMENT_DISTANCE = 5
 _CLAUSE_STOP = {";", ":", "(", ")", "—", "–"}
@@ -60,7 +57,7 @@ _CLAUSE_STOP = {";", ":", "(", ")", "—", "–"}
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
-    data = json.loads(resources.files("corroborate.analyze").joinpath("data/counts.json").read_text())
+    data = en.load("counts")
     keyword_category = {}
     for category, words in data["categories"].items():
         for word in words:
@@ -91,6 +88,7 @@ def lexicon() -> dict:
 
 def parse_number(words: list[str]) -> int | None:
     """Parse "93", "1,200", "eleven", "twenty-one", "three hundred", "1.5 million" to an int."""
+    total: float
     total, current, seen = 0, 0.0, False
     for raw in words:
         for word in re.split(r"-", raw.lower()) if not re.fullmatch(r"[\d.,]+", raw) else [raw]:
@@ -202,7 +200,7 @@ def _excluded(doc: Doc, start: int, end: int, value: int, lex: dict) -> bool:
             return True
     elif first.ent_type_ in NON_COUNT_ENTS and not next_is_people:
         return True  # money, percentages, measures
-    if prev is not None and prev.lower_ in {"$", "#", "no.", "aged", "age", "ages", "number", "route", "highway", "interstate", "page", "£", "€"}:
+    if prev is not None and prev.lower_ in _NOT_COUNTS_BEFORE:
         return True
     if first.like_num and 1800 <= value <= 2100 and (not next_is_people or _year_before_noun(doc, start, end)):
         return True  # a year: "in 1884", "the 2015 death of"
@@ -317,7 +315,7 @@ def _category(doc: Doc, start: int, end: int, lex: dict) -> tuple[str, int] | No
             return hit
         if tok.lower_ == "at" and (j + 1 >= len(doc) or doc[j + 1].lower_ != "least"):
             break  # "pronounced dead at 5 at the scene": a time, not "at least"
-        if tok.lower_ not in {"and", "or", "least", "at", "than", "more", "about", "over", "to", "up", "nearly", "some", "around"}:
+        if tok.lower_ not in _KEYWORD_FILLERS:
             break
         crossed = crossed or tok.lower_ in _CONJUNCTIONS
     return None
@@ -331,7 +329,7 @@ def _in_custody(doc: Doc, keyword: Token, held: Token | None, lex: dict) -> bool
     the clause must name custody (jail, charges, bail, police, ...) within a few words."""
     if held is not None and held.i != keyword.i:
         person = (held.lower_ in lex["person_nouns"] or held.lower_ in lex["singular_person_nouns"]
-                  or held.ent_type_ == "PERSON" or held.lower_ in {"he", "she", "they", "him", "them"}
+                  or held.ent_type_ == "PERSON" or held.lower_ in _PEOPLE_PRONOUNS
                   or (_is_number_token(held) and held.dep_ in {"nsubj", "nsubjpass", "dobj"}))
         if not person:
             return False
@@ -402,7 +400,7 @@ def extract_counts(doc: Doc) -> list[Count]:
 
 
 def _mark_perpetrator(doc: Doc, counts: list[Count]) -> None:
-    """Set ``with_perpetrator`` on killed counts, in place (lexicons in ``data/counts.json``).
+    """Set ``with_perpetrator`` on killed counts, in place (lexicons in ``lang/en/counts.json``).
 
     True: "three people are dead, including the gunman" ("including" or "among them" before a
     perpetrator noun after the figure), or a count of the perpetrator ("the suspected shooter is
@@ -452,11 +450,12 @@ def candidates(doc: Doc) -> tuple[list[Count], list[tuple[int, int]]]:
         if found is None:
             continue
         category, kw_index = found
-        partitive = end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].lower_ in {"the", "them", "those", "whom", "these"}
+        partitive = end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].lower_ in _PARTITIVE
         if partitive and any(c.category == category for c in counts):
             continue  # "11 were arrested ... 4 of them were arrested": a subset, not more arrests        # Number words ("one", "two") and zeros must sit right by their noun or keyword: "one of the" is not a count.
         if small_word and doc[start].lower_ == "one" and nxt is not None and nxt.lower_ == "of" and kw_index < start:
             continue  # "killing one of the ..." is rarely a count
+        hedge: Hedge
         if vague:
             hedge, span_start, span_end = "vague", start, end
             if start >= 2 and tuple(t.lower_ for t in doc[start - 2 : start]) in {("at", "least"), ("more", "than")}:
@@ -499,7 +498,7 @@ def candidates(doc: Doc) -> tuple[list[Count], list[tuple[int, int]]]:
     return _shot_split(counts, anchors, text)
 
 
-_SINGULAR_DETS = {"a", "an", "the", "one", "another", "his", "her", "their"}
+_SINGULAR_DETS = set(_LEX["singular_determiners"])
 
 
 def _conjoined_people(doc: Doc, end: int, lex: dict) -> tuple[int, int] | None:
@@ -563,9 +562,8 @@ def _has_own_number(doc: Doc, keyword: Token, before: int | None = None) -> bool
     return any(_is_number_token(tok) for tok in doc[keyword.i + 1 : min(keyword.i + 3, limit)])
 
 
-_CONJUNCTIONS = {"and", "or", "but"}
-_OBJECT_HARM = {"killed", "killing", "kill", "kills", "murdered", "murdering", "shot", "shooting", "shoots", "stabbed",
-                "stabbing", "wounded", "wounding", "injured", "injuring", "kidnapped", "abducted", "arrested", "detained"}
+_CONJUNCTIONS = set(_LEX["conjunctions"])
+_OBJECT_HARM = set(_LEX["object_harm_verbs"])
 
 
 def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[tuple[Count, tuple[int, int]]]:
@@ -615,7 +613,7 @@ def _singular_counts(doc: Doc, lex: dict, found: list[Count]) -> list[tuple[Coun
                 continue
             covered.append((start, end))
             n = len(people)
-            out.append((Count(category=category, value=n, low=n, high=n, hedge="exact", text=text[start:end], start=start, end=end,
+            out.append((Count(category=cast(CountCategory, category), value=n, low=n, high=n, hedge="exact", text=text[start:end], start=start, end=end,
                               singular=True),
                         (role.i, verb.i)))
     return out
@@ -639,9 +637,10 @@ def _shot_split(counts: list[Count], anchors: list[tuple[int, int]], text: str) 
     shot = [c for c in counts if c.category == "other" and c.value]
     if not shot:
         return counts, anchors
-    top = max(shot, key=lambda c: c.value)
+    top = max(shot, key=lambda c: cast(int, c.value))
+    assert top.value is not None  # shot holds only counts with a value
     killed = [c for c in counts if c.category == "killed" and c.value is not None and c.value <= top.value]
-    dead = max((c.value for c in killed), default=0)
+    dead = max((cast(int, c.value) for c in killed), default=0)
     if top.value - dead <= 0:
         return counts, anchors
     last = max([top, *(c for c in killed if c.value == dead)], key=lambda c: c.end) if dead else top

@@ -2,14 +2,16 @@
 
 ``doc.text`` rebuilds the string from its tokens and ``doc.ents`` creates new
 spans each time it is read: the extractors ask for them often, so they share
-one cached copy per document (a one-slot cache: documents are analyzed one at
-a time).
+one cached copy per document (a one-slot cache per thread: a thread analyzes
+one document at a time).
 """
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import cast
 
 from spacy.tokens import Doc, Span
 
@@ -53,13 +55,20 @@ class DocInfo:
         return out
 
 
-_last: tuple[Doc | None, DocInfo | None] = (None, None)
+class _Last(threading.local):
+    """The last document seen and its lookups, one slot per thread: a thread analyzes one document
+    at a time, and threads (a server's) never see each other's."""
+
+    doc: Doc | None = None
+    info: DocInfo | None = None
+
+
+_last = _Last()
 
 
 def info(doc: Doc) -> DocInfo:
-    global _last
-    if _last[0] is doc:
-        return _last[1]
+    if _last.doc is doc:
+        return cast(DocInfo, _last.info)  # set with the document, so never None here
     from spacy.attrs import IDX, IS_ALPHA, LENGTH
 
     ents = tuple(doc.ents)
@@ -83,5 +92,5 @@ def info(doc: Doc) -> DocInfo:
         alpha=[bool(a) for _, _, a in table], lengths=[n for _, n, _ in table], sent_of=sent_of,
         ent_starts=[ent.start for ent in ents],
     )
-    _last = (doc, data)
+    _last.doc, _last.info = doc, data
     return data

@@ -1,5 +1,6 @@
 """Event roles for a report's main event: type, perpetrators with status, victims,
-targets, weapons, places and date. Lexicons live in ``data/events.json``.
+targets, weapons, places and date. Lexicons live in ``lang/en/events.json`` (and
+``lang/en/event_words.json``).
 
 - **type**: each cue word or phrase votes for its type ("bomb" -> bombing, "gunmen" ->
   shooting, "hit-and-run" -> crash), once its sense is checked (:class:`Cues`: "a booster
@@ -28,11 +29,11 @@ targets, weapons, places and date. Lexicons live in ``data/events.json``.
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
-from importlib import resources
+from typing import Any, cast
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
@@ -42,16 +43,15 @@ from corroborate.analyze import roles
 from corroborate.analyze.attributions import find_quotes
 from corroborate.analyze.docinfo import info
 from corroborate.analyze.when import event_date
+from corroborate.lang import en
 from corroborate.phrases import alternation
-from corroborate.records import Event, RoleItem, Span
+from corroborate.records import Event, EventType, PerpStatus, RoleItem, Span
 
+#: the words of the rules besides the lexicons of :func:`lexicon` (``lang/en/event_words.json``)
+_W = en.load("event_words")
 _ORG_ENTS = {"ORG", "NORP", "GPE"}
-_ATTACK_VERBS = {"attacked", "stormed", "struck", "bombed", "targeted", "hit", "raided", "attack", "attacks", "assault", "bombing", "ambushed", "torched", "set"}
-_DATE_WORDS = {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday", "tonight",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "night", "morning", "afternoon", "evening",
-}
+_ATTACK_VERBS = set(_W["attack_verbs"])
+_DATE_WORDS = set(_W["date_words"])
 MAX_ITEMS = 8
 
 
@@ -68,8 +68,8 @@ _STRUCTURED = {"type_cues", "type_priority", "type_absorbs", "cue_rules", "neutr
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
-    data = json.loads(resources.files("corroborate.analyze").joinpath("data/events.json").read_text())
-    sets = {
+    data = en.load("events")
+    sets: dict[str, Any] = {
         key: set(value) for key, value in data.items()
         if isinstance(value, list) and not key.startswith("_") and key not in _STRUCTURED
     }
@@ -105,12 +105,12 @@ def lexicon() -> dict:
 
 
 def _item(doc: Doc, start_tok: int, end_tok: int, status: str | None = None) -> RoleItem:
-    while start_tok < end_tok - 1 and doc[start_tok].lower_ in {"the", "a", "an", "both", "either", "neither"} | _POSSESSIVES:
+    while start_tok < end_tok - 1 and doc[start_tok].lower_ in _DETERMINERS | _POSSESSIVES:
         start_tok += 1  # "the gunmen" -> "gunmen", "his rifle" -> "rifle", "both firearms" -> "firearms": the filler, not its determiner
     start = doc[start_tok].idx
     last = doc[end_tok - 1]
     end = last.idx + len(last.text)
-    return RoleItem(text=info(doc).text[start:end], start=start, end=end, status=status)
+    return RoleItem(text=info(doc).text[start:end], start=start, end=end, status=cast("PerpStatus | None", status))
 
 
 def _phrase(token: Token) -> tuple[int, int, str]:
@@ -128,7 +128,7 @@ def _phrase(token: Token) -> tuple[int, int, str]:
 
 _MODIFIER_DEPS = {"det", "amod", "compound", "nummod", "poss", "quantmod", "nmod"}
 #: Arms seized, found or handed over are not the weapons of the event.
-_SEIZURE_VERBS = {"seized", "captured", "confiscated", "found", "recovered", "discovered", "surrendered", "handed", "seize", "capture", "confiscate", "find", "recover", "seizure", "cache", "arsenal", "arsenals", "caches"}
+_SEIZURE_VERBS = set(_W["seizure_words"])
 
 
 def _chunks(doc: Doc, heads: set[str]):
@@ -152,13 +152,19 @@ def _subject(verb: Token) -> Token | None:
     return subj
 
 
-_PRONOUNS = {"it", "they", "he", "she", "who", "which", "that", "them", "him", "her", "we", "i", "you", "us", "one", "this", "these", "those"}
-_POSSESSIVES = {"his", "her", "their", "its", "our", "my", "your"}
+_PRONOUNS = set(_W["pronouns"])
+_POSSESSIVES = set(_W["possessives"])
+#: dropped from the start of a filler (with the possessives): "the gunmen" -> "gunmen"
+_DETERMINERS = set(_W["leading_determiners"])
+#: "carried out by", "claimed by": the heads of "by" whose object is the perpetrator
+_AGENT_HEADS = set(_W["claim_agent_heads"])
+#: number-like words: "several gunmen"
+_QUANTIFIERS = set(_W["plural_quantifiers"])
 
 
 @lru_cache(maxsize=1)
 def _group_re():
-    data = json.loads(resources.files("corroborate.analyze").joinpath("data/armed_groups.json").read_text())
+    data = en.load("armed_groups")
     names = {n.lower() for n in data["train"] + data["current"]}
     return re.compile(r"(?<![\w-])(?:" + alternation(names, ignorecase=True) + r")(?![\w-])", re.IGNORECASE)
 
@@ -172,7 +178,7 @@ def _with_conjuncts(token: Token) -> list[Token]:
     return out
 
 
-def _frames(doc: Doc, rejected: set[int] = frozenset()):
+def _frames(doc: Doc, rejected: AbstractSet[int] = frozenset()):
     """(agent tokens, patient tokens, verb) for each harm or attack verb, active or passive,
     and (None, patient, noun) for "the assassination of X", "an attack on X". Cue words read in
     another sense (``rejected``: "shot a film", "fired the coach") frame nothing."""
@@ -202,7 +208,7 @@ def _frames(doc: Doc, rejected: set[int] = frozenset()):
                     yield [], patients, tok
 
 
-def _perpetrators(doc: Doc, rejected: set[int] = frozenset()) -> tuple[list[tuple[int, int, str, str]], list]:
+def _perpetrators(doc: Doc, rejected: AbstractSet[int] = frozenset()) -> tuple[list[tuple[int, int, str, str]], list]:
     """Perpetrator candidates (start, end, kind, status) from status cues, agents and known groups."""
     lex = lexicon()
     found: list[tuple[int, int, str, str]] = []  # (start, end, kind, status)
@@ -232,7 +238,7 @@ def _perpetrators(doc: Doc, rejected: set[int] = frozenset()) -> tuple[list[tupl
         elif low in lex["accuse_verbs"]:
             for obj in objects:
                 add(obj, "accused")
-        elif low == "by" and tok.head.lower_ in {"out", "carried", "perpetrated", "committed", "claimed"}:
+        elif low == "by" and tok.head.lower_ in _AGENT_HEADS:
             for obj in (c for c in tok.children if c.dep_ == "pobj"):
                 add(obj, "confirmed")
         elif low in lex["suspect_words"] and tok.dep_ in {"acl", "amod"} and tok.head.lower_ in lex["perpetrator_individual_heads"]:
@@ -254,12 +260,14 @@ def _perpetrators(doc: Doc, rejected: set[int] = frozenset()) -> tuple[list[tupl
 
 
 def _is_number_like(token: Token) -> bool:
-    return token.like_num or token.lower_ in {"two", "three", "several", "some", "many", "all", "both"}
+    return token.like_num or token.lower_ in _QUANTIFIERS
 
 
 def _perpetrator_items(doc: Doc, found) -> tuple[list[RoleItem], list[RoleItem]]:
     """Deduplicated organizations and individuals; a known group's plain mention adds nothing
     when a status cue already names it."""
+    orgs: list[RoleItem]
+    people: list[RoleItem]
     orgs, people, seen, named = [], [], set(), set()
     for start, end, kind, status in found:
         item = _item(doc, start, end, status)
@@ -274,7 +282,7 @@ def _perpetrator_items(doc: Doc, found) -> tuple[list[RoleItem], list[RoleItem]]
 
 _NAME_LABELS = {"PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "LAW", "NORP"}
 _ARG_DEPS = {"nsubj", "nsubjpass", "dobj"}
-_DIRECTED = {"at", "on", "upon", "into", "toward", "towards", "through"}
+_DIRECTED = set(_W["directed_prepositions"])
 
 
 class Cues:
@@ -338,7 +346,7 @@ def _cues(doc: Doc) -> Cues:
     global _last_cues
     if _last_cues[0] is not doc:
         _last_cues = (doc, Cues(doc))
-    return _last_cues[1]
+    return cast(Cues, _last_cues[1])  # set with the document, so never None here
 
 
 def cue_senses(doc: Doc) -> list[tuple[int, int, str | None]]:
@@ -381,9 +389,10 @@ def _sense(doc: Doc, i: int, length: int, kind: str, rule: dict | None) -> str |
     if rule is None:
         return kind
     if "sense" in rule:
-        kind = _SENSES[rule["sense"]](tok, kind)
-        if not kind:
+        sensed = _SENSES[rule["sense"]](tok, kind)
+        if not sensed:
             return None
+        kind = sensed
     lowers = info(doc).lowers
     k = i - 1
     while k >= 0 and lowers[k] == "-":
@@ -441,7 +450,16 @@ def _pobjs(tok: Token, preps: set[str] | None = None) -> set[str]:
     return {g.lower_ for c in tok.children if c.dep_ == "prep" and (preps is None or c.lower_ in preps) for g in c.children if g.dep_ == "pobj"}
 
 
-_HARM_ADVERBS = {"fatally", "critically", "seriously", "mortally", "accidentally", "repeatedly", "once", "twice", "allegedly", "reportedly", "lethally", "nearly", "mistakenly"}
+_HARM_ADVERBS = set(_W["harm_adverbs"])
+#: "shoots itself in the foot": figurative
+_REFLEXIVES = set(_W["reflexives"])
+#: "shot up", "shot back": no passive of a headline
+_PARTICLES = set(_W["phrasal_particles"])
+#: "opened fire", "returned fire", "exchanged fire": gunfire; "cease fire", "under fire": not
+_GUNFIRE_HEADS = set(_W["gunfire_heads"])
+_NOT_GUNFIRE_HEADS = set(_W["not_gunfire_heads"])
+#: subjects that make burning arson (with the perpetrator heads of the lexicon)
+_ARSON_AGENTS = set(_W["arson_agent_heads"])
 
 
 def _shot_sense(tok: Token, kind: str) -> str | None:
@@ -467,10 +485,10 @@ def _shot_sense(tok: Token, kind: str) -> str | None:
         return None  # "shot a film", "a shot at the title", "a bank shot"
     if tok.dep_ == "compound":
         return kind if governor in {"victim", "victims", "wound", "wounds"} else None  # "shot victim", not "shot clock"
-    if args & {"itself", "themselves", "himself", "herself", "ourselves", "yourself"} and "foot" in _pobjs(tok, {"in"}):
+    if args & _REFLEXIVES and "foot" in _pobjs(tok, {"in"}):
         return None  # "shoots itself in the foot"
-    if tok.dep_ == "pobj" and governor == "of" and head.head is not head:
-        holder = head.head  # "the sound of shots" / "8 of 14 shots"
+    if tok.dep_ == "pobj" and governor == "of" and cast(Token, head).head is not head:
+        holder = cast(Token, head).head  # "the sound of shots" / "8 of 14 shots"
         return kind if holder.lower_ in lex["shot_context_heads"] else None
     if tok.dep_ in {"dobj", "conj"} and governor in lex["shot_sport_heads"]:
         return None  # "blocked six shots", "missed a shot"
@@ -487,7 +505,7 @@ def _shot_sense(tok: Token, kind: str) -> str | None:
         return kind  # "shot at officers", "shot at and missed", "shot in the chest", "a shot to the head"
     if "det" not in deps and "poss" not in deps and tok.dep_ in {"ROOT", "appos", "conj", "ccomp", "advcl", "relcl", "pobj"} and deps & {"prep", "npadvmod"}:
         return kind  # headlines: "Man, Juvenile Shot in Southeast DC", "shot near sorority house"
-    if "nsubj" in deps and not any(c.dep_ in {"prt", "advmod"} and c.lower_ in {"up", "back", "down", "off", "out"} for c in kids):
+    if "nsubj" in deps and not any(c.dep_ in {"prt", "advmod"} and c.lower_ in _PARTICLES for c in kids):
         return kind  # "Teen shot outside bar": the passive of headlines
     if governor in lex["shot_context_heads"] or (tok.dep_ in {"nsubj", "nsubjpass"} and governor in lex["shot_subject_heads"]):
         return kind  # "shots rang out", "heard shots", "fired two shots", "a shot hit him"
@@ -526,9 +544,9 @@ def _fire_sense(tok: Token, kind: str) -> str | None:
         if _aimed(tok) or objects & lex["firearm_objects"]:
             return "shooting"
         return None  # "fire the coach"
-    if head in {"opened", "open", "opening", "opens", "returned", "return", "returning", "exchanged", "exchange", "exchanging", "traded", "trading"}:
+    if head in _GUNFIRE_HEADS:
         return "shooting"
-    if head in {"cease", "ceased", "hold", "held", "holding", "under", "draw", "drew", "drawn", "drawing"}:
+    if head in _NOT_GUNFIRE_HEADS:
         return None
     if tok.dep_ in {"compound", "nmod", "amod"} and head in lex["fire_responder_heads"]:
         return None  # "fire officials said", "the Fire Department": who responds, not what burned
@@ -572,7 +590,7 @@ def _burned_sense(tok: Token, kind: str) -> str | None:
     agents += [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
     if not agents and tok.dep_ == "conj" and tok.head is not tok:
         agents = [c for c in tok.head.children if c.dep_ == "nsubj"]  # "guerrillas set ... and burned ..."
-    heads = lex["perpetrator_individual_heads"] | lex["perpetrator_org_heads"] | {"arsonist", "arsonists", "vandals", "rioters", "mob", "protesters"}
+    heads = lex["perpetrator_individual_heads"] | lex["perpetrator_org_heads"] | _ARSON_AGENTS
     if any(a.lower_ in heads for a in agents):
         return "arson"
     return kind
@@ -673,6 +691,10 @@ def _seized(token: Token) -> bool:
     return head.lower_ in _SEIZURE_VERBS
 
 
+#: heads that keep their "of": "members of the FMLN"
+_GROUP_MEMBER_NOUNS = set(_W["group_member_nouns"])
+
+
 def _np(token: Token) -> tuple[int, int]:
     """Token range of the noun phrase headed by ``token``: its left modifiers, and "of" for group heads
     ("members of the FMLN")."""
@@ -683,7 +705,7 @@ def _np(token: Token) -> tuple[int, int]:
             start = k + 1
             break
     end = token.i + 1
-    if token.lower_ in {"members", "member", "group", "column", "unit", "commando", "squad"}:
+    if token.lower_ in _GROUP_MEMBER_NOUNS:
         for child in token.rights:
             if child.dep_ == "prep" and child.lower_ == "of":
                 end = list(child.subtree)[-1].i + 1
@@ -700,13 +722,13 @@ def _dedupe(items: list[RoleItem]) -> list[RoleItem]:
     return out[:MAX_ITEMS]
 
 
-_LOCATIVE = {"in", "at", "near", "outside", "inside", "into", "on", "across", "throughout", "around", "from"}
-_PLACE_OF = {"city", "town", "village", "province", "region", "district", "department", "state", "county", "suburb", "municipality"}
+_LOCATIVE = set(_W["locative_prepositions"])
+_PLACE_OF = set(_W["place_of_nouns"])
 
 
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
-    data = json.loads(resources.files("corroborate.analyze").joinpath("data/countries.json").read_text())
+    data = en.load("countries")
     return frozenset(data["countries"])
 
 
@@ -853,7 +875,7 @@ def _perpetrators_described(items: list[RoleItem], doc: Doc, role: str | None) -
 
 @lru_cache(maxsize=1)
 def _weapon_modifiers() -> frozenset[str]:
-    data = json.loads(resources.files("corroborate.analyze").joinpath("data/weapons.json").read_text())
+    data = en.load("weapons")
     return frozenset(data["weapon_modifiers"])
 
 
@@ -896,7 +918,7 @@ def _event(doc: Doc, tokens: set[int], sents: list[SpacySpan], found, frames, cu
         kind = "other_incident"
     when = event_date(doc, sents, published)
     return Event(
-        type=kind,
+        type=cast(EventType, kind),
         perpetrator_organizations=orgs,
         perpetrator_individuals=people,
         victims=victims,

@@ -12,16 +12,19 @@ of New Orleans; "Canal" or "Pandora's box" alone is no place.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Literal, cast
 
 from spacy.tokens import Doc
 
 from corroborate.analyze import places
 from corroborate.analyze.docinfo import info
+from corroborate.lang import en
 from corroborate.records import Place, RoleItem
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 #: where victims are taken, not where an incident happens: a hospital places no incident
-_CARE = re.compile(r"(?i)\b(?:hospital|medical cent(?:er|re)|trauma cent(?:er|re)|health cent(?:er|re)|clinic)\b")
+_CARE = re.compile(r"(?i)\b(?:" + "|".join(en.load("places")["care_places"]) + r")\b")
 
 
 def _first(text: str, name: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -32,7 +35,7 @@ def _first(text: str, name: str, taken: list[tuple[int, int]]) -> tuple[int, int
     return None
 
 
-def report_places(doc: Doc, located: list[RoleItem] = ()) -> list[RoleItem]:
+def report_places(doc: Doc, located: Sequence[RoleItem] = ()) -> list[RoleItem]:
     """The places a parsed report names, resolved, in order of evidence (see the module), each
     place once (its first mention). ``located``: the places the event rules found where the
     event happened ("at the Crocus City Hall", "in Krasnogorsk"), weighed after the dateline."""
@@ -47,7 +50,7 @@ def report_places(doc: Doc, located: list[RoleItem] = ()) -> list[RoleItem]:
 
     named: set[tuple[str, str]] = set()
 
-    def add(start: int, end: int, place: Place | None, source: str) -> None:
+    def add(start: int, end: int, place: Place | None, source: Literal["rule", "dateline"]) -> None:
         if place is None or _CARE.search(text[start:end]):
             return
         taken.append((start, end))
@@ -104,7 +107,7 @@ def event_locations(items: list[RoleItem], located: list[RoleItem]) -> list[Role
         for n, item in enumerate(items):
             if n == k:
                 continue
-            if item.source == "dateline" or (item.start, item.end) in located_spans or _compatible(item.place, best):
+            if item.source == "dateline" or (item.start, item.end) in located_spans or _compatible(cast(Place, item.place), best):
                 out.append(item)
     for item in located:
         if not any(item.start < o.end and o.start < item.end for o in out):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -35,7 +35,7 @@ def model_dir() -> Path:
 
     pins = _pins()
     module = importlib.import_module(pins["package"])
-    return Path(module.__file__).parent / f"{pins['package']}-{pins['version']}"
+    return Path(cast(str, module.__file__)).parent / f"{pins['package']}-{pins['version']}"
 
 
 def verify_model(path: Path | None = None) -> Path:
@@ -130,7 +130,7 @@ def renew_if_grown() -> bool:
 #: Shorter texts (nearly every report) are parsed whole, as before.
 CHUNK_CHARS = 50_000
 #: ``nlp.max_length``: the longest text :func:`parse` takes (spaCy refuses longer ones). The
-#: readers' own limit (``corroborate.ingest.readers.MAX_TEXT_CHARS``) is the one a user meets;
+#: readers' own limit (``corroborate.sources.readers.MAX_TEXT_CHARS``) is the one a user meets;
 #: this one is only a guard far above it.
 MAX_LENGTH = 100_000_000
 
@@ -193,7 +193,7 @@ def parse(text: str, nlp=None, size: int = CHUNK_CHARS) -> Doc:
         doc = nlp(part)
         doc.tensor = None  # the tok2vec output: nothing reads it, and it is the largest array kept
         parts.append(doc)
-    doc = Doc.from_docs(parts, ensure_whitespace=False, exclude=["user_data", "tensor"])
+    doc = Doc.from_docs(parts, ensure_whitespace=False, exclude=["user_data", "tensor"])  # type: ignore[call-arg]  # spaCy's doc.pyi omits from_docs's exclude
     del parts
     doc.user_data[TEXT_KEY] = text
     return doc

@@ -35,43 +35,25 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from corroborate.analyze.docinfo import info
+from corroborate.lang import en
 
 #: The longest dependency path (in arcs) between a person and a cue word.
 MAX_PATH = 4
 
-_MALE = {
-    "man", "men", "boy", "father", "dad", "son", "husband", "brother", "grandfather", "grandson", "uncle",
-    "nephew", "boyfriend", "gentleman", "mr", "mr.", "stepfather", "stepson", "fiance", "businessman",
-    "policeman", "congressman", "councilman", "chairman", "spokesman", "sir", "king", "prince", "male",
-    "widower", "schoolboy", "father-in-law", "son-in-law", "brother-in-law", "he",
-}
-_FEMALE = {
-    "woman", "women", "girl", "mother", "mom", "daughter", "wife", "sister", "grandmother", "granddaughter",
-    "aunt", "niece", "girlfriend", "lady", "mrs", "mrs.", "ms", "ms.", "miss", "stepmother", "stepdaughter",
-    "fiancee", "businesswoman", "policewoman", "congresswoman", "councilwoman", "chairwoman", "spokeswoman",
-    "queen", "princess", "female", "widow", "schoolgirl", "mother-in-law", "daughter-in-law", "sister-in-law",
-    "she",
-}
+#: the words of the rules (``lang/en/people.json``)
+_LEX = en.load("people")
+_MALE = set(_LEX["male"])
+_FEMALE = set(_LEX["female"])
 #: Gendered nouns only (no pronouns): another person standing in a pronoun's window.
 _GENDER_NOUNS = (_MALE | _FEMALE) - {"he", "she", "male", "female"}
-_HE = {"he", "him", "his", "himself"}
-_SHE = {"she", "her", "hers", "herself"}
+_HE = set(_LEX["he"])
+_SHE = set(_LEX["she"])
 
-_EXTRA_TITLES = {
-    "officer", "officers", "deputy", "sgt", "sgt.", "lt", "lt.", "cpl", "cpl.", "det", "det.", "detective", "trooper",
-    "patrolman", "agent", "pastor", "rev", "rev.", "reverend", "sheriff", "capt", "capt.", "cpt", "corporal", "private",
-    "pfc", "pfc.", "pvt", "pvt.", "gov", "gov.", "sen", "sen.", "rep", "rep.", "miss", "mayor", "coach", "suspect",
-    "victim", "gunman", "shooter", "identified", "named", "resident", "teen", "teenager", "the", "a", "an",
-}
-_POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
-_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+_EXTRA_TITLES = set(_LEX["extra_titles"])
+_POSSESSIVE = set(_LEX["possessive_clitics"])
+_SUFFIXES = set(_LEX["name_suffixes"])
 
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
-}
+_NUMBER_WORDS: dict[str, int] = dict(_LEX["number_words"])
 _NUM = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _YEAR_OLD = re.compile(_NUM + r"[- ](years?|months?|weeks?|days?)[- ]old\b", re.IGNORECASE)
 _AFTER_AGE = (
@@ -81,40 +63,19 @@ _AFTER_AGE = (
 )
 _APPOSITION = re.compile(r"\s*,\s*(?:an?|the)\s+((?:[\w.'-]+\s+){0,4}?[\w.'-]+)\s*(?=[,.;)]|$)", re.IGNORECASE)
 
-_SPEECH = {"said", "says", "say", "told", "tells", "according", "reported", "reports", "stated", "announced", "added", "confirmed", "identified"}
+_SPEECH = set(_LEX["speech_verbs"])
 
-_HARM_CUES = {
-    "killed": "killed", "died": "killed", "dies": "killed", "die": "killed", "dead": "killed", "slain": "killed",
-    "murdered": "killed", "fatally": "killed", "deceased": "killed", "perished": "killed", "succumbed": "killed",
-    "killing": "killed", "murder": "killed", "death": "killed", "homicide": "killed", "lifeless": "killed",
-    "wounded": "injured", "injured": "injured", "hurt": "injured", "hospitalized": "injured", "hospitalised": "injured",
-    "injuries": "injured", "injury": "injured", "wounds": "injured", "wound": "injured", "condition": "injured",
-    "grazed": "injured", "recovering": "injured", "survived": "injured",
-    "kidnapped": "kidnapped", "abducted": "kidnapped", "hostage": "kidnapped", "kidnapping": "kidnapped",
-    "abduction": "kidnapped",
-    "shot": "harmed", "stabbed": "harmed", "assaulted": "harmed", "attacked": "harmed", "beaten": "harmed",
-    "struck": "harmed", "hit": "harmed",
-}
+_HARM_CUES: dict[str, str] = dict(_LEX["harm_cues"])
 _HARM_RANK = {"harmed": 0, "injured": 1, "kidnapped": 2, "killed": 3}
 
-_STATUS_CUES = {
-    "charged": "charged", "charges": "charged", "charge": "charged", "indicted": "charged", "arraigned": "charged",
-    "convicted": "charged", "sentenced": "charged", "pleaded": "charged", "pled": "charged",
-    "arrested": "arrested", "arrest": "arrested", "custody": "arrested", "detained": "arrested",
-    "apprehended": "arrested", "captured": "arrested", "booked": "arrested", "jailed": "arrested",
-    "surrendered": "arrested", "nabbed": "arrested", "jail": "arrested",
-    "killed": "killed", "dead": "killed", "died": "killed", "suicide": "killed", "self-inflicted": "killed",
-    "large": "at_large", "sought": "at_large", "fled": "at_large", "run": "at_large", "wanted": "at_large",
-    "manhunt": "at_large", "escaped": "at_large", "loose": "at_large",
-    "accused": "accused", "alleged": "accused", "allegedly": "accused",
-    "claimed": "claimed",
-}
+_STATUS_CUES: dict[str, str] = dict(_LEX["status_cues"])
 _STATUS_RANK = {"suspected": 0, "accused": 1, "claimed": 1, "at_large": 2, "arrested": 3, "charged": 4, "killed": 5}
 
 #: Cue verbs whose active subject is the one who does the harm, not the one harmed.
-_TRANSITIVE = {"killed", "killing", "murdered", "shot", "stabbed", "wounded", "injured", "hurt", "kidnapped",
-               "abducted", "assaulted", "attacked", "struck", "hit", "beaten", "murder"}
-_REFLEXIVE = {"himself", "herself", "themselves"}
+_TRANSITIVE = set(_LEX["transitive_verbs"])
+_REFLEXIVE = set(_LEX["reflexives"])
+#: "in critical condition": the words that make "condition" an injury
+_CONDITIONS = set(_LEX["condition_words"])
 
 
 @lru_cache(maxsize=1)
@@ -362,7 +323,7 @@ def _harm_in(doc: Doc, person: Token, sent: Span, gender: str | None = None) -> 
     for harm, cue in _cues_for(doc, person, sent, _HARM_CUES, gender):
         if harm == "harmed" and cue.lower_ in {"shot", "stabbed"} and _in_body_part(cue):
             harm = "injured"
-        if harm == "injured" and cue.lower_ == "condition" and not any(c.lower_ in {"critical", "stable", "serious", "fair", "good", "grave"} for c in cue.children):
+        if harm == "injured" and cue.lower_ == "condition" and not any(c.lower_ in _CONDITIONS for c in cue.children):
             continue
         if best is None or _HARM_RANK[harm] > _HARM_RANK[best]:
             best = harm

@@ -27,12 +27,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
+from corroborate.lang import en
 from corroborate.learned import checked_bytes
-from corroborate.records import Place
+from corroborate.records import Place, PlaceKind
 
 PACKAGE = "corroborate.analyze"
 NAME = "data/places.tsv.gz"
+#: the words of the place rules (``lang/en/places.json``)
+_LEX = en.load("places")
+
+
+def _alt(key: str) -> str:
+    """The words (regular-expression alternatives) of ``key`` in ``lang/en/places.json`` as one alternation."""
+    return "|".join(_LEX[key])
+
 
 #: A bare name with no support from the context resolves only to a place of at least this many
 #: people (and never when it is in :data:`COMMON_WORDS`).
@@ -46,42 +56,25 @@ NEIGHBOURHOOD_KM = 12.0
 
 #: Place names that are far more often ordinary words (or a person's, an organisation's name)
 #: than a place when they stand alone: they resolve only with support from the context.
-COMMON_WORDS = frozenset(
-    ["police", "university", "college", "church", "school", "hospital", "center", "centre", "park", "mall", "court", "street", "canal", "pandora", "paradise", "eden", "hope", "liberty", "independence", "union", "unity", "justice", "victory", "freedom", "mercy", "commerce", "industry", "enterprise", "energy", "progress", "harmony", "friendship", "charity", "patience", "mobile", "orange", "sunrise", "sunset", "home", "midway", "central", "southside", "northside", "westside", "eastside", "downtown", "uptown", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "federal", "national", "state", "county", "city", "district", "capitol", "metro", "royal", "grand"]
-)
+COMMON_WORDS = frozenset(_LEX["common_words"])
 #: First and last names that are also towns: not taken from capitalised words after a
 #: preposition (:func:`_cue_names`), where they are more often a person ("according to Jackson").
-_PERSON_NAMES = frozenset(
-    ["lincoln", "jackson", "jefferson", "franklin", "washington", "madison", "marion", "clinton", "warren", "gary", "tyler", "troy", "chase", "florence", "austin", "lawrence", "eugene", "irving", "homer", "milton", "vernon", "jordan", "taylor"]
-)
+_PERSON_NAMES = frozenset(_LEX["person_names"])
 
 _KIND_RANK = {"venue": 0, "street": 0, "neighbourhood": 1, "city": 2, "county": 3, "region": 4, "country": 5}
 
-_STREET_WORDS = (
-    "street|st|avenue|ave|av|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|place|pl|terrace|"
-    "ter|highway|hwy|parkway|pkwy|expressway|expy|freeway|fwy|interstate|route|rte|circle|cir|trail|"
-    "trl|pike|turnpike|alley|row|crossing|loop|causeway|bypass"
-)
+_STREET_WORDS = _alt("street_words")
 _STREET = re.compile(
-    rf"(?i)\b(?:block of|blocks of|intersection of|corner of|near)\b|^\d+[A-Za-z]?\s+\S|"
-    rf"\b(?:I|US|U\.S\.|SR|State Route|Route|Highway|Interstate|Hwy)[- ]?\d+\b|"
+    rf"(?i)\b(?:{_alt('street_cues')})\b|^\d+[A-Za-z]?\s+\S|"
+    rf"\b(?:{_alt('route_prefixes')})[- ]?\d+\b|"
     rf"\b(?:{_STREET_WORDS})\.?$"
 )
-_VENUE_WORDS = re.compile(
-    r"(?i)\b(?:park|mall|center|centre|school|academy|university|college|hospital|clinic|church|chapel|"
-    r"mosque|synagogue|temple|apartments?|complex|homes|hotel|motel|inn|bar|grill|lounge|club|"
-    r"restaurant|cafe|store|market|supermarket|station|airport|stadium|arena|library|plaza|towers?|"
-    r"building|courthouse|jail|prison|bridge|beach|lake|river|creek|pond|pool|range|field|gym|"
-    r"theater|theatre|cinema|casino|hall|auditorium|venue|nightclub|cemetery|garden|gardens|square|village|estates|courts|"
-    r"base|camp|office|headquarters|shop|depot|warehouse|farm|ranch|trailer|marina|harbor|harbour|port)$"
-)
+_VENUE_WORDS = re.compile(r"(?i)\b(?:" + _alt("venue_words") + r")$")
 _NEIGHBOURHOOD = re.compile(
-    r"(?i)^(?:(?P<dir>(?:north|south|east|west|northeast|northwest|southeast|southwest|"
-    r"downtown|uptown|midtown|central|greater|suburban|metro|inner-city|inner city)(?:ern)?)\s+(?P<city>.+)|"
-    r"(?P<hood>.+?)\s+(?:neighborhood|neighbourhood|section|area|district|community|subdivision|"
-    r"side|end|quarter|ward))$"
+    r"(?i)^(?:(?P<dir>(?:" + _alt("neighbourhood_directions") + r")(?:ern)?)\s+(?P<city>.+)|"
+    r"(?P<hood>.+?)\s+(?:" + _alt("neighbourhood_words") + r"))$"
 )
-_LOWER_OK = frozenset(["of", "the", "and", "de", "la", "le", "du", "del", "des", "los", "las", "el", "on", "upon", "in", "at", "by", "for", "y"])
+_LOWER_OK = frozenset(_LEX["lowercase_name_words"])
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'’]*\b")
 
 
@@ -176,7 +169,7 @@ def _place(e: _Entry, name: str, kind: str | None = None) -> Place:
     region = g.region_name(e) if e.kind != "country" else None
     return Place(
         name=name,
-        kind=kind,
+        kind=cast(PlaceKind, kind),
         city=e.name if e.kind == "city" else None,
         county=e.name if e.kind == "county" else None,
         region=e.name if e.kind == "region" else region,
@@ -187,7 +180,7 @@ def _place(e: _Entry, name: str, kind: str | None = None) -> Place:
     )
 
 
-def _within(name: str, kind: str, holder: Place | None) -> Place:
+def _within(name: str, kind: PlaceKind, holder: Place | None) -> Place:
     """A street, venue or neighbourhood ``name`` in the place ``holder`` (its city, county,
     region and country; its coordinates stand for the holder's)."""
     if holder is None:
@@ -218,9 +211,7 @@ _DATELINE = re.compile(
     r"[ ]*(?:\((?P<outlet>[^()\n]{1,40})\)[ ]*)?"
     r"(?:(?P<dash>—|–|--|-|:)|(?<=\)))(?=\s)"
 )
-_NOT_DATELINE = frozenset(
-    ["update", "updated", "breaking", "watch", "video", "photos", "photo", "exclusive", "live", "developing", "correction", "editor", "note", "warning", "graphic", "report", "opinion", "police", "news", "alert", "listen", "read", "more", "advertisement"]
-)
+_NOT_DATELINE = frozenset(_LEX["not_dateline"])
 #: A dateline without its state needs a place of at least this many people (or a state named in the text).
 DATELINE_MIN_POP = 500
 #: How far into a text a dateline may start (after a headline or a byline line).
@@ -327,17 +318,15 @@ def _state_pattern() -> re.Pattern:
         full = sorted((r.name for r in g.regions.values()), key=len, reverse=True)
         abbr = sorted({a for a in _abbreviation_forms()}, key=len, reverse=True)
         _STATE_PATTERN = re.compile(
-            r"(?P<full>\b(?:" + "|".join(re.escape(n) for n in full) + r")\b(?!\s+(?:City|County|Street|Avenue|Ave|St|Road|University|State University|Parish)\b))"
+            r"(?P<full>\b(?:" + "|".join(re.escape(n) for n in full) + r")\b(?!\s+(?:" + _alt("not_state_after") + r")\b))"
             r"|,\s*(?P<abbr>" + "|".join(re.escape(a) for a in abbr) + r")(?=[\s,;)]|$)"
         )
     return _STATE_PATTERN
 
 
 def _abbreviation_forms() -> list[str]:
-    from corroborate.analyze.build_places import AP_ABBREVIATIONS
-
     forms = []
-    for code, abbrs in AP_ABBREVIATIONS.items():
+    for code, abbrs in _LEX["ap_state_abbreviations"].items():
         forms.append(code)
         forms.extend(abbrs)
     return forms
@@ -362,21 +351,14 @@ _CAP = r"[A-Z][\w.'’\-]*"
 #: Capitalised words after a preposition ("shot in Elgin"), before "police" and its like
 #: ("Memphis police said", "a Thornton home"), and county names: what the entity recogniser
 #: leaves inside organisations or misses.
-_CUE_BEFORE = re.compile(rf"\b(?:in|of|at|near|from|outside|into|to|In)\s+(?P<name>{_CAP}(?:[ ]{_CAP}){{0,3}})")
-_CUE_AFTER = re.compile(
-    rf"(?P<name>{_CAP}(?:[ ]{_CAP}){{0,3}})[ ](?:police|Police|PD|officers|Fire|firefighters|residents?|home|"
-    rf"man|woman|teen|boy|girl|mother|father|couple)\b"
-)
-_COUNTY_TEXT = re.compile(rf"(?P<name>{_CAP}(?:[ ]{_CAP}){{0,2}}[ ](?:County|Parish))\b")
-_NOT_CITY = frozenset(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "christmas", "easter", "thanksgiving", "god", "english", "spanish", "american", "african", "black", "white"]
-)
+_CUE_BEFORE = re.compile(rf"\b(?:{_alt('cue_prepositions')})\s+(?P<name>{_CAP}(?:[ ]{_CAP}){{0,3}})")
+_CUE_AFTER = re.compile(rf"(?P<name>{_CAP}(?:[ ]{_CAP}){{0,3}})[ ](?:{_alt('cue_nouns_after')})\b")
+_COUNTY_TEXT = re.compile(rf"(?P<name>{_CAP}(?:[ ]{_CAP}){{0,2}}[ ](?:{_alt('county_words')}))\b")
+_NOT_CITY = frozenset(_LEX["not_city"])
 
 
 #: a word after a city's name that makes the words one longer name: a street or a venue
-_PART_OF_NAME = re.compile(rf"(?i)^(?:{_STREET_WORDS}|county|university|college|courthouse|high|middle|elementary|"
-                           r"school|hospital|medical|center|centre|park|mall|church|hall|bridge|lake|river|creek|"
-                           r"apartments?|village|heights|hills|plaza|square|station|airport|road)$")
+_PART_OF_NAME = re.compile(rf"(?i)^(?:{_STREET_WORDS}|{_alt('name_continuations')})$")
 
 
 def _cue_names(text: str) -> list[str]:
@@ -520,8 +502,8 @@ def _pick(cands: list[_Entry], context: PlaceContext | None, bare_key: str, allo
         pool = us or cands
         if context.regions:  # the report names its states, and this place is in none of them
             floor = BARE_OUTSIDE_MIN_POP
-    best = max(pool, key=lambda e: e.pop)
-    return best if best.pop >= floor else None
+    chosen = max(pool, key=lambda e: e.pop)
+    return chosen if chosen.pop >= floor else None
 
 
 def _resolve_named(s: str, context: PlaceContext | None, allow_bare: bool = True) -> Place | None:
@@ -669,7 +651,7 @@ def _fold_neighbourhoods(places: list[Place]) -> list[Place]:
                 cities[p.geonameid] = (p, e)
     if len(cities) < 2:
         return places
-    into = {}
+    into: dict[int | None, Place] = {}  # looked up with any place's geonameid (None: not found)
     for gid, (p, e) in cities.items():
         big = [(q, f) for q, f in cities.values() if f.pop >= 5 * e.pop and f.admin1 == e.admin1 and f.cc == e.cc
                and _km(e, f.lat, f.lon) <= NEIGHBOURHOOD_KM]

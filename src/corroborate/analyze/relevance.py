@@ -20,7 +20,7 @@ model is one logistic regression, Platt-calibrated (folded into the weights), ov
   corpora, so that one outlet's or corpus's boilerplate is not learned as "incident", and no
   term made only of function words or digits (style and layout differ by corpus);
 - a few dense rule-hit features (:data:`DENSE`) computed with the lexicons stored in the model
-  file (taken from ``data/events.json`` and ``data/counts.json`` plus the training module's own
+  file (taken from ``lang/en/events.json`` and ``lang/en/counts.json`` plus the training module's own
   lists): harm/attack/disaster cue words in the lead and over the text and how many distinct
   ones, weapons, a number just before a casualty word, small ("3 people killed") or large
   ("2.2 million Americans could die"), a modal or hypothetical word just before a harm word
@@ -30,7 +30,7 @@ model is one logistic regression, Platt-calibrated (folded into the weights), ov
   violent attack and for an accident or disaster, the cue words read in another sense, and the
   harm and attack frames with a patient ("killed two people", "an attack on the embassy"), from
   :func:`corroborate.analyze.events.cue_senses` and :func:`~corroborate.analyze.events.harm_frames`.
-  These read ``data/events.json`` at run time: the model file records its sha256
+  These read ``lang/en/events.json`` at run time: the model file records its sha256
   (``_events_sha256``; the tests check it), retrain when it changes.
 
 The dense features are standardized with the training mean and scale.

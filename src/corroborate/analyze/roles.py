@@ -21,6 +21,9 @@ before spaCy's own ``ner``, which still finds the named entities. The weights sh
 
 from __future__ import annotations
 
+from typing import cast
+
+from corroborate.lang import en
 from corroborate.learned import checked_bytes
 
 #: the component's name in the pipeline, and the key of ``doc.spans`` it writes
@@ -104,7 +107,9 @@ FIELDS = {
     "TARGET": "targets",
     "WEAPON": "weapons",
 }
-_LEADING = {"the", "a", "an", "his", "her", "their", "its", "our"}
+#: the words of the rules (``lang/en/roles.json``)
+_LEX = en.load("roles")
+_LEADING = set(_LEX["leading_words"])
 
 
 def key(text: str) -> str:
@@ -133,11 +138,10 @@ def proper_name(text: str) -> str | None:
 
 #: nouns that name a person's role when a name stands in apposition to them ("two suspects,
 #: Marcus Reed and Tyrell Banks"; "the victim, Keisha Moore")
-PERP_NOUNS = {"suspect", "suspects", "gunman", "gunmen", "shooter", "shooters", "defendant", "defendants", "assailant",
-               "assailants", "attacker", "attackers", "killer", "perpetrator", "perpetrators", "accused"}
-_VICTIM_NOUNS = {"victim", "victims"}
+PERP_NOUNS = set(_LEX["perpetrator_nouns"])
+_VICTIM_NOUNS = set(_LEX["victim_nouns"])
 #: verbs whose object (or passive subject) is a suspect: "police arrested X", "X was charged"
-_SUSPECT_VERBS = {"arrest", "charge", "book", "indict", "arraign", "detain", "apprehend", "convict", "sentence", "extradite"}
+_SUSPECT_VERBS = set(_LEX["suspect_verbs"])
 
 
 def _named_as(span) -> str | None:
@@ -183,7 +187,7 @@ def model_items(doc, tokens: set[int] | None = None) -> dict[str, list]:
         name_key = _person_key(span.text) if span.label_ in {"VICTIM", "PERP_IND"} else None
         said = _named_as(span) if name_key else None
         if said is not None:
-            votes[name_key][said] += 10
+            votes[cast(str, name_key)][said] += 10  # said is None without a name_key
     role_of = {k: ("VICTIM" if c["VICTIM"] >= c["PERP_IND"] else "PERP_IND") for k, c in votes.items()}
     out: dict[str, list] = {field: [] for field in FIELDS.values()}
     seen: dict[str, list[str]] = {field: [] for field in FIELDS.values()}

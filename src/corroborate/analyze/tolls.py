@@ -51,50 +51,36 @@ from itertools import pairwise
 from spacy.tokens import Doc, Token
 
 from corroborate.analyze.docinfo import info
-from corroborate.records import Count
+from corroborate.lang import en
+from corroborate.records import Count, Modality
 
 MODEL = "data/tolls.json"
 
-MODALS = {"could", "may", "might", "would", "should"}
-FUTURE_AUX = {"will", "'ll", "wo", "shall"}
-RISE = {"rise", "rises", "rising", "climb", "climbs", "climbing", "increase", "increases", "grow", "grows", "reach",
-        "reaches", "top", "surpass", "exceed", "double", "go", "mount", "jump", "soar"}
-FORECAST = {"expected", "likely", "projected", "forecast", "predicted", "feared", "anticipated", "poised", "set"}
-CONDITIONAL = {"if", "unless", "whether"}
+#: the words of the rules and features (``lang/en/toll_words.json``; the model was trained with them)
+_LEX = en.load("toll_words")
+MODALS = set(_LEX["modals"])
+FUTURE_AUX = set(_LEX["future_aux"])
+RISE = set(_LEX["rise_verbs"])
+FORECAST = set(_LEX["forecast_words"])
+CONDITIONAL = set(_LEX["conditionals"])
 #: a clause ends at these dependency labels: the keyword's modality is read up to its clause head
 CLAUSE_HEADS = {"ROOT", "ccomp", "advcl", "relcl", "acl", "parataxis", "csubj", "pcomp"}
 
 #: cue words and phrases of an aggregate: totals, statistics, yearly figures, case counts
-AGGREGATE_WORDS = {
-    "total", "totals", "statistics", "stats", "cases", "annually", "nationwide", "homicides", "murders", "tally",
-    "citywide", "city-wide", "countywide", "statewide", "overall", "average", "annual", "rate", "record", "data",
-    "year-to-date", "since", "per", "compared", "percent", "fbi", "shootings", "nationally", "cdc", "epidemic",
-    "pandemic", "covid", "coronavirus",
-}
-AGGREGATE_PHRASES = {
-    ("this", "year"), ("so", "far"), ("a", "year"), ("per", "year"), ("each", "year"), ("every", "year"),
-    ("this", "month"), ("year", "to", "date"), ("across", "the", "country"), ("gun", "violence"), ("in", "the", "nation"),
-    ("last", "year's"), ("since", "january"), ("a", "day"),
-}
+AGGREGATE_WORDS = set(_LEX["aggregate_words"])
+AGGREGATE_PHRASES = {tuple(words) for words in _LEX["aggregate_phrases"]}
 #: the aggregate cues that make a sentence's figures other than plain (see ``_DocContext``); the
 #: others ("shootings", "total", "since", ...) also stand in tolls' own sentences
-STRONG_AGGREGATE = {"statistics", "stats", "annually", "nationwide", "homicides", "murders", "tally", "citywide",
-                    "city-wide", "countywide", "statewide", "year-to-date", "fbi", "cdc", "epidemic", "pandemic", "covid",
-                    "coronavirus", "cases"}
+STRONG_AGGREGATE = set(_LEX["strong_aggregate"])
 #: cue words and phrases of another incident than the report's own
-OTHER_WORDS = {"separate", "previous", "prior", "similar", "unrelated", "anniversary"}
-OTHER_PHRASES = {
-    ("last", "year"), ("last", "month"), ("last", "week"), ("in", "a", "separate"), ("in", "another"),
-    ("years", "ago"), ("months", "ago"), ("weeks", "ago"), ("earlier", "this"), ("read", "more"),
-}
+OTHER_WORDS = set(_LEX["other_words"])
+OTHER_PHRASES = {tuple(words) for words in _LEX["other_phrases"]}
 #: cue words and phrases of a part of the toll: "one of them", "she later died", "the other two"
-PARTIAL_WORDS = {"another", "second"}
-PARTIAL_PHRASES = {("one", "of"), ("of", "them"), ("later", "died"), ("the", "other"), ("of", "the", "victims"),
-                   ("two", "of"), ("died", "later")}
+PARTIAL_WORDS = set(_LEX["partial_words"])
+PARTIAL_PHRASES = {tuple(words) for words in _LEX["partial_phrases"]}
 #: words of the victims' state after the attack: a count of those still in hospital, treated and
 #: released, or in critical condition is often a part of the injured ("two victims remain hospitalized")
-PARTIAL_STATE = {"hospitalized", "hospitalised", "treated", "released", "remain", "remains", "remained", "critical",
-                 "serious", "stable", "condition", "life-threatening", "recovering", "survived", "airlifted"}
+PARTIAL_STATE = set(_LEX["partial_state"])
 #: Pooled rule features: in training their value is RULE_SCALE instead of 1 (a weaker L2 penalty on
 #: them than on the many word features), and the shipped weight is multiplied back, so scoring
 #: reads every feature as 1.
@@ -102,12 +88,10 @@ RULE_FEATURES = {"any_agg", "any_oth", "any_partial", "near_agg", "near_oth", "n
                  "in_quote", "neg", "mod=asserted", "mod=hypothetical", "mod=negated", "mod=estimate_of_future",
                  "other_event", "year_ref", "strong_agg"}
 #: "in a separate shooting", "another shooting", "two unrelated incidents": another event named outright
-_OTHER_EVENT_ADJ = {"separate", "unrelated", "different", "earlier", "previous", "similar", "prior", "another"}
-_EVENT_NOUNS = {"shooting", "shootings", "incident", "incidents", "attack", "attacks", "case", "cases", "homicide",
-                "homicides", "killing", "killings", "stabbing", "crash"}
+_OTHER_EVENT_ADJ = set(_LEX["other_event_adjectives"])
+_EVENT_NOUNS = set(_LEX["event_nouns"])
 RULE_SCALE = 3.0
-HEDGE_WORDS = {"reportedly", "allegedly", "believed", "possibly", "apparently", "unconfirmed", "unclear", "estimated",
-               "potentially", "feared", "perhaps"}
+HEDGE_WORDS = set(_LEX["hedge_words"])
 _QUOTES_OPEN = ("\u201c",)
 _QUOTES_CLOSE = ("\u201d",)
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
@@ -143,10 +127,10 @@ def _clause(token: Token, limit: int = 8) -> list[Token]:
 
 
 #: "would" in "she would later die" tells the story's sequence, not a hypothesis
-_NARRATIVE_WOULD = {"later", "eventually", "subsequently", "soon"}
+_NARRATIVE_WOULD = set(_LEX["narrative_would"])
 
 
-def modality(doc: Doc, kw: int, value: int | None, num: int | None = None) -> tuple[str, list[str]]:
+def modality(doc: Doc, kw: int, value: int | None, num: int | None = None) -> tuple[Modality, list[str]]:
     """The modality of a count whose category keyword is ``doc[kw]`` (and quantity ``doc[num]``),
     and the cues it rests on. Auxiliaries and "if / unless / whether" are read on the keyword's
     clause; negation on the keyword itself, or on its verb when it is a complement ("he's not
@@ -323,7 +307,7 @@ def _norm(word: str) -> str:
     return _DIGITS.sub("#", word)
 
 
-def features(doc: Doc, counts: list[Count], anchors: list[tuple[int, int]]) -> list[tuple[list[str], str, list[str], int, bool, bool]]:
+def features(doc: Doc, counts: list[Count], anchors: list[tuple[int, int]]) -> list[tuple[list[str], Modality, list[str], int, bool, bool]]:
     """For each count: (features, modality, modality cues, sentence index, whether its sentence
     holds an aggregate cue, whether it holds a strong aggregate or other-incident cue)."""
     if not counts:

@@ -29,7 +29,7 @@ Model: logistic regression (scikit-learn, liblinear, ``SEED``) over the features
 :mod:`corroborate.analyze.relevance`, read as the pipeline reads a report: the text cleaned by
 the clean stage and parsed by ``corroborate.analyze.nlp.load_nlp()`` (MUC-4's text stays
 lowercased, as it is in the data), so every run parses all training texts (about 5 minutes on
-one core); the model file records the sha256 of ``data/events.json``, whose sense rules the
+one core); the model file records the sha256 of ``lang/en/events.json``, whose sense rules the
 parse features read. Sample weights: ``1 / sqrt(size of the corpus-label
 cell)``, so no single corpus dominates a label, times :data:`MUC4_NEGATIVE_WEIGHT` for MUC-4's
 no-template texts; then the two labels balanced. Vocabulary: terms (unigrams and bigrams) seen
@@ -44,8 +44,8 @@ scores (classes weighted equally) is folded into the weights, so 0.5 means even 
 priors. Threshold: the one that maximizes the out-of-fold F1 among those whose out-of-fold
 false-incident rate on llmfake texts is at most :data:`MAX_LLMFAKE_FP`.
 
-The dense features' lexicons (:func:`lexicons`) come from ``data/events.json`` and
-``data/counts.json`` as they are when training runs, and are stored in the model file: editing
+The dense features' lexicons (:func:`lexicons`) come from ``lang/en/events.json`` and
+``lang/en/counts.json`` as they are when training runs, and are stored in the model file: editing
 those lexicons changes nothing at run time until the model is retrained.
 """
 
@@ -57,10 +57,10 @@ import json
 import sys
 import time
 from collections import Counter
-from importlib import resources
 from pathlib import Path
 
 from corroborate.analyze import relevance
+from corroborate.lang import en
 from corroborate.learned import out_option
 from corroborate.splits import ecb_key, gva_key, held_out, llmfake_key, muc4_key
 
@@ -77,7 +77,7 @@ MAX_LLMFAKE_FP = 0.01
 MUC4_NEGATIVE_WEIGHT = 0.3
 #: tokens left by apostrophes ("it's" -> "it", "s") and reporting verbs, added to spaCy's
 #: English stop words: terms made only of these (or digits) are not in the vocabulary
-STOP_EXTRA = frozenset({"s", "t", "d", "ll", "re", "ve", "m", "said", "says"})
+STOP_EXTRA = frozenset(en.load("relevance_words")["stop_extra"])
 
 #: ECB+ topics, labelled by reading them. Incidents of harm:
 ECB_INCIDENT = {
@@ -129,7 +129,7 @@ LLMFAKE_NOT_NEGATIVE = {
     "coaid:5427": "an explosion said to be tied to the virus",
 }
 
-_WORDS = json.loads(resources.files("corroborate.analyze").joinpath("data/relevance_words.json").read_text(encoding="utf-8"))
+_WORDS = en.load("relevance_words")
 #: accident and disaster cue words, whatever events.json lists besides
 DISASTER = _WORDS["disaster"]
 #: words too generic to be harm cues, removed from the project lexicons
@@ -147,10 +147,9 @@ def _single_tokens(words) -> list[str]:
 
 
 def lexicons() -> dict[str, list[str]]:
-    """The word lists of the dense features: the project's lexicons plus ``data/relevance_words.json``."""
-    package = resources.files("corroborate.analyze")
-    events = json.loads(package.joinpath("data/events.json").read_text(encoding="utf-8"))
-    counts = json.loads(package.joinpath("data/counts.json").read_text(encoding="utf-8"))["categories"]
+    """The word lists of the dense features: the project's lexicons plus ``lang/en/relevance_words.json``."""
+    events = en.load("events")
+    counts = en.load("counts")["categories"]
 
     def words(data: dict, *keys: str) -> set[str]:
         return {w for key in keys for w in data.get(key, [])}
@@ -215,7 +214,7 @@ def is_page_furniture(sample: dict, lex: dict[str, list[str]]) -> bool:
 def cleaned(sample: dict) -> str:
     """The sample's text as the clean stage leaves it (:func:`corroborate.steps.clean.to_report`):
     what the pipeline parses and scores."""
-    from corroborate.ingest.clean import clean_text
+    from corroborate.sources.clean import clean_text
 
     return clean_text(sample["text"]).text
 
@@ -282,9 +281,7 @@ def _plain(term: str, stop: frozenset[str]) -> bool:
 
 def _stop_words() -> frozenset[str]:
     """spaCy's English stop words (as the detector's training uses them), split like our tokens."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(t for w in STOP_WORDS for t, _, _ in relevance.tokenize(w.replace("’", "'"))) | STOP_EXTRA
+    return frozenset(t for w in en.stop_words() for t, _, _ in relevance.tokenize(w.replace("’", "'"))) | STOP_EXTRA
 
 
 def choose_vocabulary(train: list[dict]) -> list[str]:
@@ -476,7 +473,7 @@ def main(argv: list[str] | None = None) -> None:
         "corroborate/analyze/train_relevance.py on the training part of ../shared/data (GVA, MUC-4, ECB+, llmfake).",
         "_seed": SEED,
         # the parse features read the sense rules of events.json at run time: retrain when it changes
-        "_events_sha256": hashlib.sha256(resources.files("corroborate.analyze").joinpath("data/events.json").read_bytes()).hexdigest(),
+        "_events_sha256": hashlib.sha256(en.read_bytes("events")).hexdigest(),
         **model,
     }
     from corroborate.learned import write_json_model

@@ -33,6 +33,7 @@ import warnings
 import zlib
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 from corroborate.analyze import roles
 from corroborate.learned import out_option, record_sha256
@@ -120,7 +121,7 @@ def _match(ent_tokens: list[str], named: list[tuple[list[str], str]]) -> str | N
     return labels.pop() if len(labels) == 1 else None
 
 
-def gva_examples(gva_dir: Path, nlp) -> list[tuple[str, object, list[str]]]:
+def gva_examples(gva_dir: Path, nlp) -> list[tuple[str, str, list[str]]]:
     """(key, doc, BILUO tags with "-" for missing) for the GVA training reports that name a
     participant, cased; the lowercased copies are made by :func:`build`."""
     from spacy.training import offsets_to_biluo_tags
@@ -162,6 +163,8 @@ def build(data_dir: Path, nlp) -> tuple[list, list]:
     """Training and validation examples (spaCy ``Example`` objects)."""
     from spacy.training import Example, offsets_to_biluo_tags
 
+    train: list[Example]
+    valid: list[Example]
     train, valid = [], []
 
     def add(key: str, text: str, tags: list[str]) -> None:
@@ -215,10 +218,10 @@ def train(data_dir: Path, out: Path | None = None, epochs: int = EPOCHS) -> Path
     kinds = {k: sum(1 for eg in examples + valid if eg.reference.user_data.get("kind") == k) for k in ("muc4", "gva")}
     print(f"{kinds}: {len(examples)} training documents, {len(valid)} validation; {time.perf_counter() - started:.0f} s", flush=True)
     roles.register()
-    pipe = nlp.add_pipe(roles.NAME, before="ner")
+    pipe: Any = nlp.add_pipe(roles.NAME, before="ner")  # a trainable pipe (spaCy types add_pipe's result as a callable)
     pipe.initialize(lambda: examples, nlp=nlp)
     # start from the vectors en_core_web_sm's ner learned (same shapes): names, places, titles
-    pipe.model.get_ref("tok2vec").from_bytes(nlp.get_pipe("ner").model.get_ref("tok2vec").to_bytes())
+    pipe.model.get_ref("tok2vec").from_bytes(cast(Any, nlp.get_pipe("ner")).model.get_ref("tok2vec").to_bytes())
     optimizer = pipe.create_optimizer() if hasattr(pipe, "create_optimizer") else nlp.resume_training()
     rng = random.Random(SEED)
     best, best_bytes = -1.0, b""

@@ -59,8 +59,9 @@ def fold_of(incident: str) -> int:
 
 def load(gva: Path, part: str = "train") -> tuple[list, dict]:
     """(raw documents of the part, gold {incident_id: {killed, injured}}); ``part``: train or held_out."""
-    from corroborate.ingest.readers import RawDoc, iter_inputs
+    from corroborate.sources.readers import RawDoc, iter_inputs
 
+    incident_of: dict[str, str | int]
     incident_of, gold = {}, {}
     for line in (gva / "reports.jsonl").open(encoding="utf-8"):
         obj = json.loads(line)

@@ -39,27 +39,26 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import cast
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from corroborate.analyze.docinfo import info
+from corroborate.lang import en
 from corroborate.records import DateMention
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-    "nov": 11, "dec": 12,
-}
+#: the words of the date rules (``lang/en/when.json``)
+_LEX = en.load("when")
+WEEKDAYS: tuple[str, ...] = tuple(_LEX["weekdays"])
+_MONTHS: dict[str, int] = dict(_LEX["months"])
 #: The earliest event date taken; a phrase without its year goes back at most this many days.
 EARLIEST = date(1900, 1, 1)
 MAX_DAYS_BACK = 366
 #: A day of a month this many days after the publication is a date ahead, not last year's.
 FUTURE_DAYS = 60
 
-_PART = r"(?:morning|afternoon|evening|night|overnight)"
+_PART = r"(?:" + "|".join(_LEX["parts_of_day"]) + r")"
 _WEEKDAY = r"(?:" + "|".join(WEEKDAYS) + r")"
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
@@ -90,41 +89,22 @@ _PHRASE = re.compile(
 
 #: Words whose date is the event's: "was shot Sunday", "the shooting happened Friday" (with the
 #: harm, attack and type-cue words of the event lexicon).
-_INCIDENT_EXTRA = {
-    "happened", "happen", "occurred", "occur", "occurs", "happens", "incident", "erupted", "broke", "rang", "struck",
-    "fired", "opened", "gunfire", "shootout", "gunshot", "gunshots", "shots", "shot", "shooting", "shootings",
-    "wounded", "killed", "injured", "hurt", "homicide", "murder", "murdered", "slaying", "stabbed", "robbed",
-    "robbery", "attack", "attacked", "fight", "argument", "altercation", "dispute", "confrontation", "standoff",
-    "sustained", "suffered", "discharged", "went",
-}
-_HAPPENED = {"happened", "occurred", "incident", "shooting", "shot"}
+_INCIDENT_EXTRA = set(_LEX["incident_words"])
+_HAPPENED = set(_LEX["happened_words"])
 #: Words whose date is often, not always, the event's ("died Tuesday" after a shooting on Monday):
 #: their phrase ranks with the other phrases of an event sentence.
-_WEAK = {"died", "dies", "dead", "death", "deaths", "pronounced", "found", "discovered", "called", "responded",
-         "dispatched", "party", "night", "took"}
+_WEAK = set(_LEX["weak_words"])
 #: Words whose date is that of a statement: "police said Tuesday" (but not "On Tuesday, police
 #: said the man was shot", see :func:`_statement`).
-_SAY = {
-    "said", "says", "say", "saying", "told", "tells", "announced", "announces", "confirmed", "confirms", "stated",
-    "added", "adds", "reported", "reports", "according", "spoke", "speaks", "talked", "asked", "wrote", "tweeted",
-    "revealed", "acknowledged", "looking", "urged", "explained", "described", "disclosed",
-}
+_SAY = set(_LEX["say_words"])
 #: Words whose date is that of what followed the event: "was arrested Friday", "appeared in court
 #: Monday", "remained in critical condition Sunday night", "a vigil Tuesday night".
-_AFTER = {
-    "interview", "statement", "conference", "arraignment", "sentencing", "release", "posted", "updated", "published", "released", "charged",
-    "arraigned", "sentenced", "convicted", "indicted", "booked", "jailed", "identified", "named", "arrested",
-    "apprehended", "detained", "captured", "surrendered", "custody", "appeared", "appears", "appear",
-    "court", "hearing", "trial", "pleaded", "plead", "pleads", "testified", "filed", "obtained", "issued",
-    "remained", "remains", "remain", "listed", "condition", "surgery", "vigil", "funeral", "memorial", "rally",
-    "gathered", "gather", "march", "marched", "buried", "mourned", "prayed", "continue", "continued", "continues",
-    "ruled", "autopsy", "bond", "bail", "warrant", "declined", "expected", "scheduled", "set", "unclear", "presence",
-    "search", "searched", "searching", "returned", "due", "probation", "honor", "honored", "remembered", "protest", "protested",
-}
+_AFTER = set(_LEX["after_words"])
 _STATEMENT = _SAY | _AFTER
 #: A phrase that only anchors another day: "the day after Thanksgiving", "the night before".
-_RELATIVE_TO = re.compile(r"\b(?:day|night|morning|evening|weekend|week|days|weeks|hours)\s+(?:before|after|prior\s+to|following)\s+(?:the\s+)?$", re.IGNORECASE)
-_HEADER_WORDS = {"posted", "updated", "published", "modified", "created"}
+_RELATIVE_TO = re.compile(r"\b(?:" + "|".join(_LEX["anchor_units"]) + r")\s+(?:" + "|".join(_LEX["anchor_relations"]) + r")\s+(?:the\s+)?$",
+                          re.IGNORECASE)
+_HEADER_WORDS = set(_LEX["header_words"])
 
 
 def _base(published: str | None) -> date | None:
@@ -221,7 +201,7 @@ def resolve(match: re.Match, base: date | None) -> date | None:
             if g["dm_month"] and not (year_text or re.search(r"[a-z]$", g["dm_day"]) or " of " in match.group().lower()):
                 return None  # "all 3 may face charges": a day before its month needs "of", "th" or a year
             month = _MONTHS[(g["md_month"] or g["dm_month"]).lower().rstrip(".")]
-            day = int(re.match(r"\d+", g["md_day"] or g["dm_day"]).group())
+            day = int(cast(re.Match[str], re.match(r"\d+", g["md_day"] or g["dm_day"])).group())
         if year_text:
             year = int(year_text)
             if len(year_text) == 2:
@@ -284,7 +264,7 @@ def _governor(span: SpacySpan) -> Token | None:
 def _path(governor: Token | None) -> list[Token]:
     """The governor, then its heads up to the nearest verb (at most four words): "Authorities on
     Saturday filed charges" is dated by "filed", through "Authorities"."""
-    path = []
+    path: list[Token] = []
     token = governor
     while token is not None and len(path) < 4:
         path.append(token)
@@ -318,7 +298,7 @@ def _role(governor: Token | None, start: int) -> str:
     return ""
 
 
-_REFLEXIVE = {"himself", "herself", "themselves"}
+_REFLEXIVE = set(_LEX["reflexives"])
 
 
 @lru_cache(maxsize=1)

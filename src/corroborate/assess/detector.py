@@ -20,22 +20,22 @@ re-measures the dev AUROC with this module.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import statistics
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 
+from corroborate.lang import en
 from corroborate.phrases import alternation
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-_FIRST_PERSON = {"i", "we", "me", "us", "my", "our", "i'm", "we're", "i've", "we've"}
-_SAID = {"said", "says", "told", "according", "stated", "added", "reported"}
-_HEDGES = {"may", "might", "could", "reportedly", "allegedly", "potentially", "possibly", "likely", "perhaps"}
+#: the word classes of the style features (``lang/en/detector_words.json``; the model was trained with them)
+_FIRST_PERSON = set(en.load("detector_words")["first_person"])
+_SAID = set(en.load("detector_words")["said"])
+_HEDGES = set(en.load("detector_words")["hedges"])
 MAX_CHARS = 20_000  # enough to judge style; keeps the cost bounded on long pages
 
 #: the stylometric features, in model order
@@ -71,8 +71,7 @@ def _stock_re(phrases: list[str]) -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def stock_phrases() -> list[str]:
-    data = json.loads(resources.files("corroborate.assess").joinpath("data/stock_phrases.json").read_text())
-    return data["phrases"]
+    return en.load("stock_phrases")["phrases"]
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """Reliability signals of one report, each with the spans that drive it.
 
 Rates are over the report's *factual* sentences: sentences of 5 words or more,
-minus opinion sentences (an opinion marker from ``data/lexicons.json`` and no
+minus opinion sentences (an opinion marker from ``lang/en/lexicons.json`` and no
 attribution) and sentences that only restate the headline (at least 60% of
 their content words are in the title, and the sentence has no attribution).
 
@@ -25,23 +25,22 @@ Every evidence item is a span of ``report.text``.
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from importlib import resources
 
 from spacy.tokens import Doc
 
 from corroborate.analyze.docinfo import info
 from corroborate.assess import detector
+from corroborate.lang import en
 from corroborate.phrases import alternation
 from corroborate.records import Evidence, Report, Signals
 
 MIN_SENTENCE_WORDS = 5
 HEADLINE_SHARE = 0.6
 _WORD = re.compile(r"[a-z][a-z'-]+")
-_NUMBER_AFTER = re.compile(r"\s+(?:\d|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b)", re.IGNORECASE)
+_NUMBER_AFTER = re.compile(r"\s+(?:\d|" + "|".join(word + r"\b" for word in en.load("lexicons")["numbers"]) + ")", re.IGNORECASE)
 
 
 def _phrase_re(phrases: list[str]) -> re.Pattern:
@@ -50,15 +49,8 @@ def _phrase_re(phrases: list[str]) -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def lexicons() -> dict[str, re.Pattern]:
-    data = json.loads(resources.files("corroborate.assess").joinpath("data/lexicons.json").read_text())
+    data = en.load("lexicons")
     return {name: _phrase_re(data[name]) for name in ("vague", "emotive", "opinion")}
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -66,7 +58,7 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 
 
 def _content(text: str) -> set[str]:
-    stop = _stop_words()
+    stop = en.stop_words()
     return {w for w in _WORD.findall(text.lower()) if w not in stop}
 
 
@@ -118,7 +110,7 @@ def assess_report(report: Report, doc: Doc) -> Report:
     factual_set = set(factual)
     vague = _matches(lex["vague"], text, "vagueness", skip_numbers=True)
     emotive = _matches(lex["emotive"], text, "emotive")
-    stock = []
+    stock: list[Evidence] = []
     starts = [x.start_char for x in meta.sents]
     for m in detector.load_model().stock_re.finditer(text):
         k = bisect_right(starts, m.start()) - 1  # the sentence holding the match, if any

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-from corroborate.ingest.readers import domain_of
 from corroborate.records import Incident, Report, Source, SourceFacts
+from corroborate.sources.readers import domain_of
 
 #: a report's own signals
 REPORT_SIGNALS = ("attribution_rate", "unnamed_source_rate", "vagueness", "specificity", "emotive", "machine_generated")

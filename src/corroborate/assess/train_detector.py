@@ -34,8 +34,10 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any, cast
 
 from corroborate.assess import detector
+from corroborate.lang import en
 from corroborate.splits import held_out
 
 SEED = 13
@@ -95,14 +97,12 @@ def load(llmfake: Path) -> list[dict]:
 def featurize(samples: list[dict]) -> None:
     stock = detector._stock_re(detector.stock_phrases())
     for s in samples:  # every sample has 30 words or more (see load), so features() is never None
-        s["terms"], s["dense"] = detector.features(s["text"], stock)
+        s["terms"], s["dense"] = cast("tuple[dict[str, float], list[float]]", detector.features(s["text"], stock))
 
 
 def _function_words() -> frozenset[str]:
     """spaCy's English stop words: the style of a text, not its topic."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(w.lower().replace("’", "'") for w in STOP_WORDS)
+    return frozenset(w.lower().replace("’", "'") for w in en.stop_words())
 
 
 def _matrix(samples, vocabulary, mean, scale):
@@ -174,16 +174,16 @@ def calibration(y: list[int], p: list[float], bins: int = 10) -> dict:
     """Brier score and reliability bins with the two classes weighted equally."""
     import numpy as np
 
-    y, p = np.array(y), np.array(p)
-    w = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
-    brier = float(np.sum(w * (p - y) ** 2) / w.sum())
+    ya, pa = np.array(y), np.array(p)
+    w = np.where(ya == 1, 0.5 / ya.mean(), 0.5 / (1 - ya.mean()))
+    brier = float(np.sum(w * (pa - ya) ** 2) / w.sum())
     table = []
     for k in range(bins):
         lo, hi = k / bins, (k + 1) / bins
-        m = (p >= lo) & ((p < hi) if k < bins - 1 else (p <= hi))
+        m = (pa >= lo) & ((pa < hi) if k < bins - 1 else (pa <= hi))
         if m.any():
-            table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": int(m.sum()), "mean_predicted": round(float(np.average(p[m], weights=w[m])), 3),
-                          "share_machine": round(float(np.average(y[m], weights=w[m])), 3)})
+            table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": int(m.sum()), "mean_predicted": round(float(np.average(pa[m], weights=w[m])), 3),
+                          "share_machine": round(float(np.average(ya[m], weights=w[m])), 3)})
     return {"brier_balanced": round(brier, 4), "reliability": table}
 
 
@@ -207,7 +207,7 @@ def main() -> None:
     model = fit(train)
     p = predict(model, dev)
     y = [s["label"] for s in dev]
-    metrics = {"dev_auroc": auroc(y, p), "dev_size": {"human": y.count(0), "machine": y.count(1)}, "per_method_dev_auroc": {}, "held_out_method_auroc": {}}
+    metrics: dict[str, Any] = {"dev_auroc": auroc(y, p), "dev_size": {"human": y.count(0), "machine": y.count(1)}, "per_method_dev_auroc": {}, "held_out_method_auroc": {}}
     humans = [(s, q) for s, q in zip(dev, p) if s["label"] == 0]
     for family in sorted({s["family"] for s in samples} - {"human"}):
         mine = [(s, q) for s, q in zip(dev, p) if s["family"] == family]

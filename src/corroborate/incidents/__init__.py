@@ -16,7 +16,7 @@ def reconcile_groups(
     """Find the derived reports of each group of report indices (:func:`derive.within`), then
     reconcile it into an incident, one group at a time.
 
-    ``reports`` may be a :class:`corroborate.store.JsonlStore`: only one group's reports are
+    ``reports`` may be a :class:`corroborate.spill.JsonlSpill`: only one group's reports are
     read at a time. ``owner`` maps the indices of reports that belonged to an incident of an
     earlier run to that incident's id, which the group keeps. Yields (group, incident, and the
     derivations, by derived report id).

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from functools import lru_cache
 
+from corroborate.lang import en
 from corroborate.records import Provenance, Report
 
 MIN_WORDS = 6
@@ -32,16 +32,9 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|(?=\n)|$)")
 _WORD = re.compile(r"[a-z][a-z'-]+")
 
 
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
-
-
 def claims(report: Report) -> list[tuple[int, int, frozenset[str]]]:
     """(start, end, content words) of each sentence long enough to be a claim."""
-    stop = _stop_words()
+    stop = en.stop_words()
     out = []
     for match in _SENTENCE.finditer(report.text):
         start, end = match.start(), match.end()

@@ -34,8 +34,13 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any, cast
 
+from corroborate.lang import en
 from corroborate.records import Report
+
+if TYPE_CHECKING:
+    import numpy as np
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 ACTOR_LABELS = {"ORG", "PERSON", "NORP", "EVENT"}
@@ -81,7 +86,7 @@ class Features:
     day: date | None  # the event's date
     published: date | None = None
     size: int = 0  # the number of shingles
-    terms: object = field(default=None, repr=False)  # (word ids, counts): the content words
+    terms: Any = field(default=None, repr=False)  # (word ids, counts): the content words
     cities: frozenset = frozenset()  # "city|region|country" of the resolved places
     regions: frozenset = frozenset()  # "region|country"
     killed: tuple | None = None  # the values the report's killed and injured tolls allow: (low, high)
@@ -93,7 +98,7 @@ class Features:
     suspects: frozenset = frozenset()  # surnames of the named perpetrators and suspects
     numbers: frozenset = frozenset()  # the figures the text states ("31-24", "9:30", "3")
     years: frozenset = frozenset()  # the years it names
-    minhash: object = field(default=None, repr=False)
+    minhash: Any = field(default=None, repr=False)
     vector: object = field(default=None, repr=False)
     lead: str | None = field(default=None, repr=False)  # kept for the embedder (``--embeddings``)
 
@@ -120,9 +125,7 @@ def _terms(text: str):
 
     import numpy as np
 
-    from corroborate.incidents.align import _stop_words
-
-    stop = _stop_words()
+    stop = en.stop_words()
     counts: dict[int, int] = defaultdict(int)
     for word in _CONTENT.findall(text.lower()):
         if len(word) > 2 and word not in stop:
@@ -163,7 +166,7 @@ def _toll(report: Report, category: str) -> tuple[float, float] | None:
     claim = best_claim(report, category)
     if claim is None:
         return None
-    low = claim.low if claim.low is not None else claim.value
+    low = claim.low if claim.low is not None else cast(int, claim.value)
     return float(low), float(claim.high) if claim.high is not None else math.inf
 
 
@@ -234,7 +237,7 @@ def signatures(feats: list[Features], chunk: int = 1000) -> None:
 
     for begin in range(0, len(feats), chunk):
         part = [f for f in feats[begin : begin + chunk] if f.minhash is None]
-        encoded = [[s.encode("utf8") for s in f.shingles] or [b"\x00empty"] for f in part]
+        encoded = [[s.encode("utf8") for s in cast("set[str]", f.shingles)] or [b"\x00empty"] for f in part]
         for feat, hashed in zip(part, MinHash.bulk(encoded, num_perm=NUM_PERM, seed=1)):
             feat.minhash = LeanMinHash(hashed)
             feat.shingles = None
@@ -322,8 +325,8 @@ def candidate_pairs(feats: list[Features], df: tuple | None = None):
     for members in blocks.values():
         if 1 < len(members) <= MAX_BLOCK:
             m = np.asarray(members, dtype=np.int64)
-            i, j = np.triu_indices(len(m), 1)
-            codes.add(m[i] * n + m[j])
+            a, b = np.triu_indices(len(m), 1)
+            codes.add(m[a] * n + m[b])
     del blocks
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     for i, feat in enumerate(feats):
@@ -341,7 +344,7 @@ class _Codes:
     at least ``batch``), then are sorted in: each code is sorted a few times, not once per batch."""
 
     def __init__(self, batch: int = 1_000_000):
-        self.kept = None
+        self.kept: Any = None
         self.pending: list = []
         self.waiting = 0
         self.batch = batch
@@ -409,7 +412,7 @@ def _prepared(feats: list[Features], fixed: list[list[int]] | None, embedder):
     return a[keep], b[keep], data
 
 
-def scored_pairs(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None) -> tuple[list[tuple[int, int]], object]:
+def scored_pairs(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None) -> tuple[list[tuple[int, int]], np.ndarray]:
     """The candidate pairs (in order) that need a decision, and their features
     (:meth:`~corroborate.incidents.link.PairData.matrix`), all at once: for training and
     inspection (a run scores them a chunk at a time)."""

@@ -23,7 +23,7 @@ no shared words align whose closest sentence is at least :data:`ALIGNED` close c
 Which report is the source (``direction``):
 
 1. ``credit``: one report credits the other's outlet ("(AP) —", "Reuters contributed to this
-   report", "according to CNN"; patterns and wire names in ``data/credits.json``);
+   report", "according to CNN"; patterns and wire names in ``lang/en/credits.json``);
 2. ``published``: else the earlier publication is the source;
 3. ``containment``: else the report more of whose text the other holds is the derived one.
 
@@ -42,10 +42,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import Literal
 
 import numpy as np
 
-from corroborate.records import Derivation, Report, ReusedPassage
+from corroborate.lang import en
+from corroborate.records import Derivation, DerivationRelation, Report, ReusedPassage
 
 #: a sentence repeats another word for word when this share of its word trigrams are the other's
 VERBATIM = 0.6
@@ -79,7 +81,8 @@ COSINE_LEVELS = (0.6, 0.7, 0.8)
 ALIGNED = 0.75
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|(?=\n)|$)")
 _OPENING = ("\"", "“")
-_ENDINGS = ("ings", "ing", "edly", "ed", "ies", "es", "ly", "'s", "s")
+#: the inflectional endings of :func:`_stem`, tried in order (``lang/en/derive_words.json``)
+_ENDINGS: tuple[str, ...] = tuple(en.load("derive_words")["endings"])
 _QUOTED = re.compile(r"[\"“][^\"“”\n]*[\"”]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
@@ -101,13 +104,6 @@ class Text:
     bigrams: frozenset
     chars: int  # the characters of its sentences
     vectors: np.ndarray | None = None  # with embeddings: one unit vector per sentence
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
 
 
 def _stem(word: str) -> str:
@@ -132,7 +128,7 @@ def prepare(text: str, embedder=None) -> Text:
     """The sentences of ``text`` that can show reuse: at least ``MIN_WORDS`` words, and not mostly a
     direct quotation (:func:`_quotation`); with ``embedder`` (:class:`corroborate.analyze.embed.Embedder`),
     their sentence vectors too."""
-    stop = _stop_words()
+    stop = en.stop_words()
     sentences = []
     content: set[str] = set()
     bigrams: set[tuple[str, str]] = set()
@@ -311,13 +307,9 @@ def load_detector(semantic: bool = False) -> Detector:
     return Detector(load_json_model("corroborate.incidents", "data/derive-embed.json" if semantic else "data/derive.json"))
 
 
-@lru_cache(maxsize=1)
 def credits() -> dict:
-    """``data/credits.json``: credit-line patterns, outlet aliases, news agencies and official origins."""
-    import json
-    from importlib import resources
-
-    return json.loads(resources.files("corroborate.incidents").joinpath("data/credits.json").read_text(encoding="utf-8"))
+    """``lang/en/credits.json``: credit-line patterns, outlet aliases, news agencies and official origins."""
+    return en.load("credits")
 
 
 @lru_cache(maxsize=1)
@@ -372,7 +364,7 @@ def _passages(derived: Text, source: Text, pairs, derived_report: Report) -> lis
             for s, e, ss, se, _, _, v in out]
 
 
-def _relation(alignment: Alignment) -> str:
+def _relation(alignment: Alignment) -> DerivationRelation:
     if alignment.verbatim >= COPY_SHARE:
         return "copy"
     if alignment.verbatim >= PARTIAL_SHARE or any(verbatim for _, _, verbatim in alignment.pairs):
@@ -406,7 +398,7 @@ def derivation(x: Report, y: Report, tx: Text | None = None, ty: Text | None = N
                                spans=_passages(dt, st, mine.pairs, derived))
 
 
-def _direction(x: Report, y: Report, xy: Alignment, yx: Alignment) -> tuple[bool, str]:
+def _direction(x: Report, y: Report, xy: Alignment, yx: Alignment) -> tuple[bool, Literal["credit", "published", "containment"]]:
     """(whether x is the derived one, what decided it)."""
     x_credits, y_credits = _credits_other(x, y), _credits_other(y, x)
     if x_credits != y_credits:
@@ -438,7 +430,7 @@ def within(reports: list[Report], detector: Detector | None = None, embedder=Non
 
 def wire_of(report: Report) -> str | None:
     """The news agency a report credits ("(AP) —", "Reuters contributed"), if any (the first in
-    name order): ``wires`` in ``data/credits.json``."""
+    name order): ``wires`` in ``lang/en/credits.json``."""
     return min(credited(report) & set(credits()["wires"]), default=None)
 
 

@@ -1,7 +1,7 @@
 """People and group aliases in an incident record (contract 1.5).
 
 Groups
-    A perpetrator organization's key is its canonical name from ``data/aliases.json`` when it is
+    A perpetrator organization's key is its canonical name from ``lang/en/aliases.json`` when it is
     a known group under any of its names ("ISIS", "Islamic State", "IS", "ISIL", "Daesh", "the
     Islamic State group" are one), else its normalized name (:func:`normalize_group`: case, a
     leading "the", a trailing "group"/"militants"/"fighters"..., hyphens, dots, apostrophes and
@@ -42,16 +42,19 @@ People (slots ``victim`` and ``suspect``)
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from typing import TypeVar
 
-from corroborate.records import Fact, Provenance, Report, RoleItem
+from corroborate.lang import en
+from corroborate.records import Fact, FactStatus, Provenance, Report, RoleItem
 
-_HARM_RANK = {"harmed": 0, "injured": 1, "kidnapped": 2, "killed": 3}
+_T = TypeVar("_T")
+
+#: keyed ``str | None`` to take ``RoleItem.harm`` values (only stated harms are looked up)
+_HARM_RANK: dict[str | None, int] = {"harmed": 0, "injured": 1, "kidnapped": 2, "killed": 3}
 _STATUS_RANK = {
     "suspected": 0, "denied": 1, "accused": 1, "claimed": 1, "confirmed": 1,
     "at_large": 2, "arrested": 3, "charged": 4, "killed": 5,
@@ -60,25 +63,16 @@ _STATUS_RANK = {
 _SUSPECT_WINS = {"arrested", "charged", "killed"}
 _VICTIM_HARMS = {"killed", "injured", "kidnapped"}
 
-_GROUP_TAILS = (
-    "militant group", "terrorist group", "terror group", "armed group", "rebel group", "group", "organization",
-    "organisation", "militants", "militant", "fighters", "rebels", "guerrillas", "guerrilla", "terrorists",
-    "jihadists", "insurgents", "movement members", "members",
-)
-_ACRONYM_SKIP = {"of", "the", "and", "for", "in", "de", "la", "del", "y", "para", "al", "el", "-"}
+#: the words of name matching (``lang/en/names.json``)
+_LEX = en.load("names")
+_GROUP_TAILS: tuple[str, ...] = tuple(_LEX["group_tails"])
+_ACRONYM_SKIP = set(_LEX["acronym_skip"])
 
-_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
-_PLURAL_WORDS = {
-    "people", "persons", "men", "women", "children", "others", "police", "family", "families", "crowd", "residents",
-    "youths", "teens", "teenagers", "victims", "suspects", "gunmen", "individuals", "officers", "deputies",
-}
-_NOT_PLURAL = {"boss", "witness", "actress", "waitress", "business", "hostess", "princess", "press"}
-_QUANTITY = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "many", "some",
-             "all", "both", "dozens", "hundreds", "multiple", "numerous", "few"}
-_PERSON_WORDS = {
-    "man", "woman", "boy", "girl", "teen", "teenager", "victim", "suspect", "gunman", "shooter", "officer", "child",
-    "baby", "infant", "person", "father", "mother", "son", "daughter", "police", "sheriff", "deputy",
-}
+_SUFFIXES = set(_LEX["name_suffixes"])
+_PLURAL_WORDS = set(_LEX["plural_words"])
+_NOT_PLURAL = set(_LEX["not_plural"])
+_QUANTITY = set(_LEX["quantity_words"])
+_PERSON_WORDS = set(_LEX["person_words"])
 
 
 # --- groups -----------------------------------------------------------------------------
@@ -103,9 +97,9 @@ def normalize_group(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def aliases() -> dict[str, str]:
-    """Normalized name -> canonical name, for every name of ``data/aliases.json``."""
-    data = json.loads(resources.files("corroborate.incidents").joinpath("data/aliases.json").read_text(encoding="utf-8"))
-    table = {}
+    """Normalized name -> canonical name, for every name of ``lang/en/aliases.json``."""
+    data = en.load("aliases")
+    table: dict[str, str] = {}
     for canonical, others in data["groups"].items():
         for name in [canonical, *others]:
             table.setdefault(normalize_group(name), canonical)
@@ -339,7 +333,7 @@ def _unique(provs: list[Provenance]) -> list[Provenance]:
     return out
 
 
-def _most(values: list) -> object | None:
+def _most(values: list[_T | None]) -> _T | None:
     counts = Counter(v for v in values if v is not None)
     return counts.most_common(1)[0][0] if counts else None
 
@@ -354,7 +348,7 @@ def _value(person: Person) -> str:
     return max(counts, key=lambda t: (counts[t], len(t)))
 
 
-def _victim_status(person: Person) -> tuple[str | None, str, str, bool]:
+def _victim_status(person: Person) -> tuple[str | None, FactStatus, str, bool]:
     harms = [m.item.harm for m in person.mentions if m.item.harm]
     qualifier = max(harms, key=_HARM_RANK.__getitem__) if harms else None
     if len(person.reports) < 2:
@@ -370,7 +364,7 @@ def _victim_status(person: Person) -> tuple[str | None, str, str, bool]:
     return qualifier, "discrepant", rule, revised
 
 
-def _suspect_status(person: Person) -> tuple[str | None, str, str]:
+def _suspect_status(person: Person) -> tuple[str | None, FactStatus, str]:
     statuses = [m.item.status for m in person.mentions if m.item.status]
     qualifier = max(statuses, key=lambda s: _STATUS_RANK.get(s, 0)) if statuses else "suspected"
     if len(person.reports) < 2:
@@ -396,7 +390,7 @@ def people_facts(reports: list[Report]) -> list[Fact]:
     return facts
 
 
-def _fact(slot: str, person: Person, qualifier, status: str, rule: str, revised: bool) -> Fact:
+def _fact(slot: str, person: Person, qualifier, status: FactStatus, rule: str, revised: bool) -> Fact:
     return Fact(
         slot=slot, value=_value(person), qualifier=qualifier,
         age=_most([m.item.age for m in person.mentions]), gender=_most([m.item.gender for m in person.mentions]),

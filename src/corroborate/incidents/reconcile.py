@@ -34,7 +34,7 @@ Counts (killed, injured, arrested, missing, kidnapped, displaced)
 Perpetrators
     One fact per organization named as a perpetrator; a group's other names are one
     organization ("ISIS", "Islamic State", "Daesh", "the Islamic State group": see
-    :mod:`corroborate.incidents.people` and ``data/aliases.json``), its value the name the
+    :mod:`corroborate.incidents.people` and ``lang/en/aliases.json``), its value the name the
     reports use most. ``qualifier`` is the status
     most reports give. A claim or confirmation in one report against a denial in
     another is ``conflicting``; two or more reports agreeing is ``corroborated``.
@@ -76,7 +76,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import cast
 
 from corroborate.incidents.align import single_source_claims
 from corroborate.incidents.cluster import incident_id
@@ -85,6 +87,7 @@ from corroborate.records import (
     Count,
     Derivation,
     Fact,
+    FactStatus,
     Incident,
     Place,
     Provenance,
@@ -153,7 +156,7 @@ def _count_fact(slot: str, claims: list[tuple[Report, Count]], died: bool = Fals
         low, high = _interval(count)
         return low <= value <= high
 
-    candidates = sorted({c.value for _, c in claims} | {c.low for _, c in claims if c.low is not None and not c.derived})
+    candidates = sorted({cast(int, c.value) for _, c in claims} | {c.low for _, c in claims if c.low is not None and not c.derived})
 
     def rank(value: int):
         support = [(r, c) for r, c in claims if allows(c, value)]
@@ -168,6 +171,7 @@ def _count_fact(slot: str, claims: list[tuple[Report, Count]], died: bool = Fals
     support = [(r, c) for r, c in claims if allows(c, value)]
     dissent = [(r, c) for r, c in claims if not allows(c, value)]
     revised = False
+    status: FactStatus
     if not dissent:
         low = max(_interval(c)[0] for _, c in claims)
         high = min(_interval(c)[1] for _, c in claims)
@@ -205,8 +209,8 @@ def _latest_revision(claims: list[tuple[Report, Count]], value: int, allows, int
     dated = [(r, c) for r, c in claims if r.published]
     if not dated:
         return None
-    latest = max(r.published for r, _ in dated)
-    figure = max(c.value for r, c in dated if r.published == latest)
+    latest = max(cast(str, r.published) for r, _ in dated)
+    figure = max(cast(int, c.value) for r, c in dated if r.published == latest)
     if figure <= value:
         return None
     against = [(r, c) for r, c in claims if not allows(c, figure)]
@@ -228,6 +232,7 @@ def _perpetrator_facts(reports: list[Report]) -> list[Fact]:
         positive = {r.id for r, i in items if i.status in _POSITIVE}
         denied = {r.id for r, i in items if i.status == "denied"}
         qualifier = statuses.most_common(1)[0][0]
+        status: FactStatus
         if positive and denied:
             status, rule = "conflicting", "held responsible in one report, denied in another"
             keep = _POSITIVE if qualifier in _POSITIVE else {qualifier}
@@ -243,7 +248,7 @@ def _perpetrator_facts(reports: list[Report]) -> list[Fact]:
     return facts
 
 
-def _vote_fact(slot: str, per_report: list[tuple[Report, str, Span | None]], disagree: str | None, tiebreak: Counter | None = None,
+def _vote_fact(slot: str, per_report: Sequence[tuple[Report, str, Span | None]], disagree: str | None, tiebreak: Counter | None = None,
                by_key: bool = False) -> Fact | None:
     """A fact by majority vote; ``per_report`` holds (report, key, item). The value is the
     first supporting item's text, or the key itself with ``by_key`` (a date's ISO day).
@@ -262,7 +267,7 @@ def _vote_fact(slot: str, per_report: list[tuple[Report, str, Span | None]], dis
         per_report = [(r, key, item) for r, key, item in per_report if key == best or r.id not in {s.id for s, _ in support}]
     dissent = [(r, item) for r, key, item in per_report if key != best]
     if dissent:
-        status = disagree or "conflicting"
+        status = cast(FactStatus, disagree or "conflicting")
     else:
         status = "corroborated" if len({r.id for r, _ in support}) >= 2 else "single_source"
     value = support[0][1].text if support[0][1] is not None and not by_key else best
@@ -312,20 +317,20 @@ def _location_fact(reports: list[Report]) -> Fact | None:
         mentions = Counter(e.text.lower() for r in reports for e in r.entities if e.label in {"GPE", "LOC", "FAC"})
         return _vote_fact("location", votes, None, mentions)
     # every report's best place first, then the others: most_specific counts the cities named
-    ordered = [items[0].place for _, items in located] + [i.place for _, items in located for i in items[1:]]
+    ordered = cast("list[Place]", [items[0].place for _, items in located] + [i.place for _, items in located for i in items[1:]])
     best = most_specific(ordered)
     if best is None:
         return None
     key = _city_of(best)
     support, dissent = [], []
     for r, items in located:
-        mine = [i for i in items if (best.city and _city_of(i.place) == key) or i.place.name.lower() == best.name.lower()]
+        mine = [i for i in items if (best.city and _city_of(cast(Place, i.place)) == key) or cast(Place, i.place).name.lower() == best.name.lower()]
         if mine:
             support += [_prov(r, i) for i in mine]
-        elif best.city and items[0].place.city and _city_of(items[0].place) != key:
+        elif best.city and cast(Place, items[0].place).city and _city_of(cast(Place, items[0].place)) != key:
             dissent.append(_prov(r, items[0]))
     n = len({p.report for p in support})
-    status = "conflicting" if dissent else ("corroborated" if n >= 2 else "single_source")
+    status: FactStatus = "conflicting" if dissent else ("corroborated" if n >= 2 else "single_source")
     return Fact(slot="location", value=best.name, place=best, status=status,
                 rule="the most specific place the reports support, in the city they name most",
                 support=support, dissent=dissent)
@@ -340,12 +345,10 @@ def _with_type_support(fact: Fact, reports: list[Report]) -> Fact:
 
 @lru_cache(maxsize=1)
 def _title_pattern() -> tuple[re.Pattern, dict[str, str]]:
-    import json
-    from importlib import resources
-
     from corroborate.analyze.counts import _SCALES, _WORDS
+    from corroborate.lang import en
 
-    data = json.loads(resources.files("corroborate.incidents").joinpath("data/titles.json").read_text(encoding="utf-8"))
+    data = en.load("titles")
     slot = {word: name for name in ("killed", "injured") for word in data[name]}
     number = r"\d+|" + "|".join(sorted(set(_WORDS) | set(_SCALES), key=len, reverse=True))
     words = "|".join(sorted(slot, key=len, reverse=True))
@@ -381,7 +384,7 @@ def _title(by_time: list[Report], facts: list[Fact] | None = None) -> str | None
         return all(stated == {values[slot]} for slot, stated in title_tolls(title).items() if slot in values)
 
     for report in chosen:
-        if agrees(report.title):
+        if agrees(cast(str, report.title)):
             return report.title
     if not chosen:
         return None
@@ -417,7 +420,7 @@ def _origin_words() -> dict[str, str]:
 def origin_of(report: Report, item: Span) -> str | None:
     """Who the report attributes a support item to: the speaker of a named attribution whose
     passage holds the item ("Seven people were shot, police said"). An official body's many names ("officers", "the sheriff's office") are one origin
-    (``origins`` in ``data/credits.json``). None when the report does not say, or the source is
+    (``origins`` in ``lang/en/credits.json``). None when the report does not say, or the source is
     unnamed (two unnamed sources cannot be told apart)."""
     for attribution in report.attributions:
         if attribution.speaker_type == "unnamed" or not attribution.speaker:
@@ -541,7 +544,7 @@ def reconcile(reports: list[Report], ident: str | None = None, embedder=None,
                           rule="named as a weapon", support=[_prov(r, w) for r, w in items]))
     facts = [by_sources(f, group_of, by_id, weights) for f in facts]
     place = location.place if location is not None else None
-    date = next((f.value for f in facts if f.slot == "date"), None)  # never the publication day: null when no report states it
+    date = cast("str | None", next((f.value for f in facts if f.slot == "date"), None))  # never the publication day: null when no report states it
     return Incident(
         id=ident or incident_id(reports[0].id),
         reports=[r.id for r in reports],
@@ -549,7 +552,7 @@ def reconcile(reports: list[Report], ident: str | None = None, embedder=None,
         source_groups=groups,
         outlets=len({outlet_of(r) for r in reports}),
         date=date,
-        location=_place_text(place) if place is not None else (location.value if location is not None else None),
+        location=_place_text(place) if place is not None else (cast(str, location.value) if location is not None else None),
         place=place,
         facts=facts,
         single_source_claims=single_source_claims(reports, embedder),

@@ -8,7 +8,7 @@
 
 Data: the training parts only (:mod:`corroborate.splits`): the GVA reports of incidents not held
 out, and the ECB+ documents of topics not held out. Each part is analyzed as ``corroborate run``
-analyzes it (:func:`corroborate.pipeline.analyze_stream`), then turned into clustering features;
+analyzes it (:func:`corroborate.steps.run_steps`), then turned into clustering features;
 the candidate pairs are the ones blocking gives at run time (:func:`~corroborate.incidents.cluster.scored_pairs`,
 each corpus as one run), labelled 1 when gold puts both reports in one incident (GVA
 ``incident_id``) or one event (ECB+ ``subtopic_event_cluster``).
@@ -69,7 +69,7 @@ def fold_of(label: str) -> int:
 
 def gva_raws(data: Path, part: str) -> tuple[list, dict[str, str]]:
     """The GVA raw documents of ``part`` (train or held_out), and each one's gold incident."""
-    from corroborate.ingest.readers import RawDoc, iter_inputs
+    from corroborate.sources.readers import RawDoc, iter_inputs
 
     incident_of: dict[str, str] = {}
     for line in (data / "gva" / "reports.jsonl").open(encoding="utf-8"):
@@ -90,7 +90,7 @@ def gva_raws(data: Path, part: str) -> tuple[list, dict[str, str]]:
 def ecb_raws(data: Path, part: str) -> tuple[list, dict[str, str]]:
     """The ECB+ documents of ``part`` as raw documents (as ``make bench`` feeds them: id and text),
     and each one's gold event."""
-    from corroborate.ingest.readers import RawDoc
+    from corroborate.sources.readers import RawDoc
 
     raws, gold = [], {}
     for line in (data / "ecbplus" / "docs.jsonl").open(encoding="utf-8"):
@@ -104,12 +104,11 @@ def ecb_raws(data: Path, part: str) -> tuple[list, dict[str, str]]:
 def analyze(raws: list, workers: int) -> list:
     """The reports, analyzed as a run analyzes them (in input order; failures left out)."""
     from corroborate.executors import make_executor
-    from corroborate.pipeline import analyze_stream
     from corroborate.records import Report
-    from corroborate.steps import Analyzed, prepare
+    from corroborate.steps import Analyzed, prepare, run_steps
 
     executor = make_executor("pool", workers, initializer=prepare)
-    return [Report.model_validate_json(item.line) for item in analyze_stream(raws, executor)
+    return [Report.model_validate_json(item.line) for item in run_steps(raws, executor)
             if isinstance(item, Analyzed)]
 
 

@@ -13,7 +13,7 @@ rows come from a generator that reads its inputs once, one record at a time, and
 consumes one table before it starts the next. What this assumes of the inputs:
 
 * ``reports`` and ``incidents`` are **re-iterable** (a ``list``, a ``tuple`` or a
-  :class:`corroborate.store.JsonlStore` view of ``reports.jsonl``/``incidents.jsonl``): every
+  :class:`corroborate.spill.JsonlSpill` view of ``reports.jsonl``/``incidents.jsonl``): every
   table iterates its inputs afresh, so a one-shot iterator or generator is refused with a
   ``TypeError`` rather than silently giving empty tables.
 * The ``reports`` table maps each report id to its incident and its count of single-source
@@ -266,7 +266,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (REPORTS, INCIDENTS, FACTS, SUPPO
 def _reiterable(records: Iterable, what: str) -> Iterable:
     if iter(records) is records:
         raise TypeError(f"{what}: the exports read their inputs once per table, so they need a re-iterable "
-                        "sequence (a list, or a JsonlStore), not a one-shot iterator")
+                        "sequence (a list, or a JsonlSpill), not a one-shot iterator")
     return records
 
 

@@ -18,10 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from corroborate.ingest.readers import RawDoc
 from corroborate.records import InputError, Report
+from corroborate.settings import Settings
+from corroborate.sources.readers import RawDoc
+
+if TYPE_CHECKING:
+    from corroborate.executors import Executor
 
 #: the per-report steps of a run, in order
 DEFAULT = ("clean", "parse", "analyze", "assess", "features")
@@ -223,3 +227,33 @@ def batched(items: Iterable, size: int, chars: int | None = None) -> Iterator[li
         used += length
     if batch:
         yield batch
+
+
+def analyze_reports(reports: Iterable[Report], *, batch_size: int = 64) -> Iterator[Report]:
+    """Parse already-cleaned reports with spaCy in batches (a long text in chunks, see
+    :func:`corroborate.analyze.nlp.parse`), then analyze and assess each, in order."""
+    from itertools import islice
+
+    from corroborate.analyze import analyze_doc
+    from corroborate.analyze.nlp import load_nlp, parse_all
+    from corroborate.assess import assess_report
+
+    nlp = load_nlp()
+    reports = iter(reports)
+    while batch := list(islice(reports, batch_size)):
+        for doc, report in zip(parse_all([r.text for r in batch], nlp, batch_size=batch_size), batch):
+            yield assess_report(analyze_doc(report, doc), doc)
+
+
+def run_steps(raws: Iterable[RawDoc], executor: Executor, *, keep_lead: bool = False,
+              settings: Settings | None = None) -> Iterator[Analyzed | Failed]:
+    """The per-report steps over ``raws`` (:func:`analyze_batch`), batch by batch on ``executor``
+    (:mod:`corroborate.executors`), in input order. In one process the features come unsigned (the
+    caller signs them in chunks, so that a small run never imports datasketch before its first
+    report is out); pool workers sign their own."""
+    from functools import partial
+
+    settings = settings or Settings()
+    work = partial(analyze_batch, keep_lead=keep_lead, sign=executor.workers > 1)
+    for out in executor.map(work, batched(raws, settings.batch_size, settings.batch_chars)):
+        yield from out

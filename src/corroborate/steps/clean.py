@@ -1,17 +1,17 @@
-"""The ``clean`` step: a raw input to a report (boilerplate removed, :mod:`corroborate.ingest.clean`)."""
+"""The ``clean`` step: a raw input to a report (boilerplate removed, :mod:`corroborate.sources.clean`)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from corroborate.ingest.readers import RawDoc
 from corroborate.records import Report
+from corroborate.sources.readers import RawDoc
 from corroborate.steps import Item, each, register
 
 
 def to_report(raw: RawDoc) -> Report:
     """Clean a raw document into a report."""
-    from corroborate.ingest.clean import clean_text
+    from corroborate.sources.clean import clean_text
 
     cleaned = clean_text(raw.text)
     return Report(

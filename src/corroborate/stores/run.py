@@ -5,18 +5,22 @@
    (:func:`~corroborate.stores.sql.content_hash`: text, title, published, url, source) with the
    stored one: the same report again is ``unchanged`` and left out of the run; the same id with
    other content is a new ``version``; any other is ``added``. (Inputs are read twice: a URL is
-   fetched twice; standard input cannot be read twice and is refused with ``--db``.)
+   fetched twice; standard input is copied to a temporary file first.)
 3. The stored reports and incidents are the run's previous run (as ``--previous DIR``): their
    incidents keep their ids, new reports join them or form new ones, and only new reports are
    analyzed. A report with a new version leaves the previous set; its new version is analyzed.
-4. One transaction stores it all (:meth:`~corroborate.stores.sql.SqlStore.save`): the new reports
-   and versions, the carried reports whose incident-stage part changed (``derived_from``), the
-   incidents, and the incidents no longer there. A run killed before it leaves the store as it
-   was, and a run again completes it.
+   Only the incidents the new reports touch are reconciled again: the others are kept as they
+   were when the engine that made them (recorded with them, :meth:`~corroborate.stores.sql.SqlStore.incidents_engine`)
+   is this run's (:mod:`corroborate.corpus.previous`).
+4. One transaction stores what changed (:meth:`~corroborate.stores.sql.SqlStore.save`): the new
+   reports and versions, the carried reports whose incident-stage part changed (``derived_from``),
+   the incidents that are new or changed, the incidents no longer there, and the run's engine.
+   A run killed before it leaves the store as it was, and a run again completes it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -24,8 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corroborate.pipeline import Result, iter_raw, stream
+from corroborate.faults import checkpoint
+from corroborate.pipeline import Result, stream
 from corroborate.records import Incident, Report
+from corroborate.sources import iter_raw
 from corroborate.stores.sql import SqlStore, content_hash
 
 
@@ -39,6 +45,8 @@ class StoreRun:
     added: list[str] = field(default_factory=list)
     versioned: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    refreshed: int = 0  # stored reports whose derivations changed
+    incidents_written: int = 0  # incidents stored anew (new, or changed by the reports that joined them)
 
 
 def classify(inputs: Iterable, store: SqlStore, options=None) -> tuple[set[str], set[str], set[str]]:
@@ -54,30 +62,60 @@ def classify(inputs: Iterable, store: SqlStore, options=None) -> tuple[set[str],
     return set(hashes) - set(stored), versioned, unchanged
 
 
-def export_previous(store: SqlStore, folder: Path, leave_out: set[str]) -> set[str]:
+def export_previous(store: SqlStore, folder: Path, leave_out: set[str]) -> Stored:
     """Write the stored reports (but ``leave_out``) and incidents into ``folder`` as a run's
-    outputs, for the run to read as its previous run; returns the stored incident ids."""
+    outputs, with a marker file naming the engine that made the incidents (:meth:`SqlStore.incidents_engine`),
+    for the run to read as its previous run; returns what was stored, to tell what the run changed."""
+    from corroborate.render.outputs import write_marker
+
+    stored = Stored()
     with (folder / "reports.jsonl").open("w", encoding="utf-8") as handle:
         for line in store.report_lines():
-            if not leave_out or json.loads(line)["id"] not in leave_out:
+            ident = json.loads(line)["id"]
+            if ident not in leave_out:
                 handle.write(line + "\n")
-    ids = set()
+                stored.reports[ident] = _digest(line)
     with (folder / "incidents.jsonl").open("w", encoding="utf-8") as handle:
         for line in store.incident_lines():
-            ids.add(json.loads(line)["id"])
+            stored.incidents[json.loads(line)["id"]] = _digest(line)
             handle.write(line + "\n")
-    return ids
+    write_marker(folder, store.incidents_engine())
+    return stored
+
+
+@dataclass
+class Stored:
+    """A digest of each stored line, by report and by incident id."""
+
+    reports: dict[str, bytes] = field(default_factory=dict)
+    incidents: dict[str, bytes] = field(default_factory=dict)
+
+
+def _digest(line: str) -> bytes:
+    return hashlib.blake2b(line.encode("utf-8"), digest_size=16).digest()
 
 
 def run_into_store(inputs: list, store: SqlStore, out_dir: str | os.PathLike, **options) -> StoreRun:
     """The run (:func:`corroborate.pipeline.stream` into ``out_dir``, with ``options``), then its
     results stored in one transaction. See the module's description."""
-    if any(str(item) == "-" for item in inputs):
-        raise ValueError("standard input (-) cannot be read with --db: save it to a file first")
+    from corroborate.sources.readers import Stdin
+
+    stdin = Stdin() if any(str(item) == "-" and not isinstance(item, Stdin) for item in inputs) else None
+    if stdin is not None:  # read twice (below): copied to a temporary file first
+        inputs = [stdin if str(item) == "-" else item for item in inputs]
+    try:
+        return _locked(inputs, store, out_dir, options)
+    finally:
+        if stdin is not None:
+            stdin.close()
+
+
+def _locked(inputs: list, store: SqlStore, out_dir: str | os.PathLike, options: dict) -> StoreRun:
     with store.run_lock():
         run_id = store.begin_run([str(item) for item in inputs])
         try:
             done = _run(inputs, store, out_dir, run_id, options)
+            checkpoint("saved")
         except BaseException:
             store.finish_run(run_id, "failed", 0, 0, 0)
             raise
@@ -87,17 +125,23 @@ def run_into_store(inputs: list, store: SqlStore, out_dir: str | os.PathLike, **
 
 def _run(inputs: list, store: SqlStore, out_dir, run_id: int, options: dict) -> StoreRun:
     added, versioned, unchanged = classify(inputs, store, options.get("options"))
+    checkpoint("classified")
     with tempfile.TemporaryDirectory(prefix="corroborate-store-") as tmp:
-        stored_incidents = export_previous(store, Path(tmp), versioned)
+        stored = export_previous(store, Path(tmp), versioned)
         result = stream(inputs, out_dir, previous=tmp, admit=lambda raw: raw.id not in unchanged, **options)
+    checkpoint("reconciled")
     fresh = added | versioned
     new, refreshed = [], []
     for ident, line in zip(result.reports.ids, result.reports.lines()):  # type: ignore[attr-defined]
         if ident in fresh:
             new.append((Report.model_validate_json(line), line))
-        else:
+        elif stored.reports.get(ident) != _digest(line):  # its derivations changed
             refreshed.append((ident, line))
-    incidents = [(Incident.model_validate_json(line), line) for line in result.incidents.lines()]  # type: ignore[attr-defined]
-    saved = store.save(new, refreshed, incidents, stored_incidents - {i.id for i, _ in incidents}, run_id=run_id)
+    incidents, kept = [], set()
+    for ident, line in zip(result.incidents.ids, result.incidents.lines()):  # type: ignore[attr-defined]
+        kept.add(ident)
+        if stored.incidents.get(ident) != _digest(line):  # new, or reconciled to another record
+            incidents.append((Incident.model_validate_json(line), line))
+    saved = store.save(new, refreshed, incidents, set(stored.incidents) - kept, run_id=run_id, engine=result.engine)
     return StoreRun(result=result, run_id=run_id, added=saved.added, versioned=saved.versioned,
-                    unchanged=sorted(unchanged))
+                    unchanged=sorted(unchanged), refreshed=len(refreshed), incidents_written=len(incidents))

@@ -63,6 +63,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import URL, Connection, Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 
+from corroborate.faults import checkpoint
 from corroborate.records import Incident, Report
 
 if TYPE_CHECKING:
@@ -125,6 +126,7 @@ class Run:
     versioned: int | None
     pid: int | None
     host: str | None
+    engine: str | None = None  # what made the incidents it stored (corroborate.corpus.engine)
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ runs = sa.Table(
     sa.Column("versioned", sa.Integer),
     sa.Column("pid", sa.Integer),
     sa.Column("host", sa.Text),
+    sa.Column("engine", sa.Text),
 )
 reports = sa.Table(
     "reports", metadata,
@@ -580,9 +583,13 @@ class SqlStore:
             return
         if revision is None and not self._has_tables():
             if create:
-                self.upgrade()
+                self.upgrade()  # two processes at once take turns; the second finds it done
                 return
             raise StoreError(f"{self.url} has no corroborate schema: run `corroborate db upgrade --db {self.url}`")
+        if revision is None:  # tables, no revision: or another process created both in between the two reads
+            revision = self.revision()
+            if revision == head:
+                return
         raise StoreError(self._mismatch(revision, head))
 
     def _mismatch(self, revision: str | None, head: str) -> str:
@@ -783,11 +790,13 @@ class SqlStore:
                 conn.commit()
 
     def save(self, new: Iterable[tuple[Report, str]], refreshed: Iterable[tuple[str, str]],
-             incidents: list[tuple[Incident, str]], removed: Iterable[str] = (), *, run_id: int | None = None) -> AddResult:
+             incidents: list[tuple[Incident, str]], removed: Iterable[str] = (), *, run_id: int | None = None,
+             engine: str | None = None) -> AddResult:
         """A run's results in one transaction: :meth:`add_reports` for ``new`` (its new or changed
         inputs), the current line of each ``refreshed`` (id, line) (reports carried over whose
-        incident-stage part changed), and :meth:`replace_incidents`. A run killed before this
-        leaves the store as it was; after it, complete."""
+        incident-stage part changed), :meth:`replace_incidents`, and ``engine`` (what made the
+        incidents: :meth:`incidents_engine`) on run ``run_id``. A run killed before this leaves the store as
+        it was; after it, complete."""
         rows = [_Item.of(report, line) for report, line in new]
         again = list(refreshed)
         gone = list(removed)
@@ -795,7 +804,10 @@ class SqlStore:
         def work(conn: Connection) -> AddResult:
             result = self._add(conn, rows, run_id)
             self._refresh(conn, again)
+            checkpoint("saving")
             self._replace(conn, incidents, gone)
+            if run_id is not None and engine is not None:
+                conn.execute(runs.update().where(runs.c.id == run_id).values(engine=engine))
             return result
 
         return self._write(work)
@@ -882,6 +894,13 @@ class SqlStore:
         if self._write(lambda conn: conn.execute(update).rowcount) != 1:
             raise StoreError(f"{self.url}: no run {run_id}")
 
+    def incidents_engine(self) -> str | None:
+        """What made the stored incidents: the engine the last run that stored any recorded
+        (:func:`corroborate.corpus.engine`), or None."""
+        query = sa.select(runs.c.engine).where(runs.c.engine.is_not(None)).order_by(runs.c.id.desc()).limit(1)
+        with self._connect() as conn:
+            return conn.execute(query).scalar_one_or_none()
+
     def run(self, run_id: int) -> Run | None:
         """One run, or None."""
         with self._connect() as conn:
@@ -961,7 +980,7 @@ def _run(row: Row) -> Run:
     assert started is not None
     return Run(id=row.id, status=row.status, started_at=started, finished_at=_utc(row.finished_at),
                inputs=list(row.inputs or []), added=row.added, unchanged=row.unchanged, versioned=row.versioned,
-               pid=row.pid, host=row.host)
+               pid=row.pid, host=row.host, engine=row.engine)
 
 
 def _watch_state(row: Row) -> WatchState:

@@ -27,15 +27,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from corroborate.ingest.readers import Prefetched, RawDoc, ReadOptions
-from corroborate.ingest.web import (
+from corroborate.records import InputError
+from corroborate.sources.readers import Prefetched, RawDoc, ReadOptions
+from corroborate.sources.web import (
     Fetcher,
     FetchError,
     FetchLimits,
     read_response,
     url_id,
 )
-from corroborate.records import InputError
 from corroborate.stores.run import StoreRun, classify, run_into_store
 from corroborate.stores.sql import SqlStore, WatchState
 
