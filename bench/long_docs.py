@@ -9,13 +9,14 @@ analyzed. Each size is one ``.txt`` file, analyzed alone by ``corroborate run FI
 in its own process; peak RSS is the whole process tree's (:func:`memory.measure`).
 
 Run alone: ``.venv/bin/python bench/long_docs.py [CHARS ...]``; prints a markdown table.
-Sizes above the readers' ``MAX_TEXT_CHARS`` are run with the limit raised for the
-measurement only (``corroborate.sources.readers`` is patched in the child process).
+Sizes above the readers' limits are run with the limits raised for the measurement only
+(``CORROBORATE_MAX_TEXT_CHARS`` and ``CORROBORATE_MAX_DOC_BYTES`` in the child's environment).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -29,16 +30,7 @@ SIZES = (200_000, 500_000, 1_000_000, 2_000_000)  # the last: the limit on one t
 sys.path.insert(0, str(HERE))
 import memory
 
-#: The child process: ``corroborate run`` with the readers' text limit set from argv[1].
-_RUN = (
-    "import sys\n"
-    "import corroborate.sources.readers as r\n"
-    "r.MAX_TEXT_CHARS = max(r.MAX_TEXT_CHARS, int(sys.argv[1]))\n"
-    "r.MAX_DOC_BYTES = max(r.MAX_DOC_BYTES, 4 * int(sys.argv[1]))\n"
-    "from corroborate.cli import main\n"
-    "sys.argv = ['corroborate', *sys.argv[2:]]\n"
-    "main()\n"
-)
+CLI = str(Path(sys.executable).with_name("corroborate"))
 
 
 def source_texts() -> list[str]:
@@ -94,8 +86,10 @@ def measure(chars: int, texts: list[str] | None = None, workers: int = 1) -> dic
     text = long_text(chars, texts)
     path = OUT / f"long-{chars}.txt"
     path.write_text(text, encoding="utf-8")
-    args = [sys.executable, "-c", _RUN, str(len(text)), "run", str(path), "--out", str(OUT / f"out-{chars}"),
-            "--quiet", "--workers", str(workers)]
+    args = [CLI, "run", str(path), "--out", str(OUT / f"out-{chars}"), "--quiet", "--workers", str(workers)]
+    # the readers' limits raised for the largest sizes (Settings, from the environment the child inherits)
+    os.environ["CORROBORATE_MAX_TEXT_CHARS"] = str(max(2_000_000, len(text)))
+    os.environ["CORROBORATE_MAX_DOC_BYTES"] = str(max(10 * 1024 * 1024, 4 * len(text)))
     res = memory.measure(args)
     if res["code"] != 0:
         sys.exit(f"corroborate failed on {chars:,} characters ({res['code']}):\n{res['stderr']}")

@@ -254,9 +254,17 @@ def run(
 
 
 def _read_options(field_map: str | None, fetch_links: bool):
-    """The reading options; a bad ``--map`` is one clear error (exit 2)."""
-    from corroborate.sources.readers import ReadOptions
+    """The reading options (the limits from :class:`corroborate.settings.Settings`, that is the
+    environment); a bad ``--map`` is one clear error (exit 2)."""
+    from pydantic import ValidationError
 
+    from corroborate.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        _fail(f"a CORROBORATE_* setting in the environment is not valid: {exc.errors()[0]['msg']} "
+              f"({'.'.join(str(part) for part in exc.errors()[0]['loc'])})")
     mapping: dict[str, str] = {}
     if field_map is not None:
         from corroborate.sources import readers
@@ -265,7 +273,7 @@ def _read_options(field_map: str | None, fetch_links: bool):
             mapping = readers.parse_field_map(field_map)
         except ValueError as exc:
             _fail(f"--map {field_map}: {exc}")
-    return ReadOptions(field_map=mapping, fetch_links=fetch_links)
+    return settings.read_options(field_map=mapping, fetch_links=fetch_links)
 
 
 def _url_list(path: str) -> list[str]:
@@ -449,6 +457,10 @@ def watch(
     once: Annotated[bool, typer.Option("--once", help="Run one cycle and exit (for cron).")] = False,
     field_map: Annotated[
         str | None, typer.Option("--map", metavar="SPEC", help="As run --map.", show_default=False)] = None,
+    fetch_links: Annotated[
+        bool, typer.Option("--fetch-links", help="Fetch each item's page instead of the text the feed carries (as run "
+                                                 "--fetch-links): every item of a changed feed is fetched again.")
+    ] = False,
 ) -> None:
     """Poll feeds and sitemaps, and run their new items into the store, every --every.
 
@@ -483,7 +495,7 @@ def watch(
     for item in items:
         if not is_url(item):
             _fail(f"not an http(s) URL: {item} (watch polls feeds and sitemaps on the web)")
-    options = _read_options(field_map, False)
+    options = _read_options(field_map, fetch_links)
     try:  # a signal is noted, and acted on at the next report, stage or tick of the wait between cycles
         signal.signal(signal.SIGTERM, lambda number, _frame: _RECEIVED.append(number))
         signal.signal(signal.SIGINT, lambda number, _frame: _RECEIVED.append(number))

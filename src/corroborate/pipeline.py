@@ -124,6 +124,7 @@ def stream(
     from corroborate.steps import prepare, run_steps
 
     settings = settings or Settings()
+    options = options or settings.read_options()
     executor = make_executor(settings.executor, workers, initializer=prepare)
     embedder = _embedder() if embeddings else None
     out = Path(out_dir)

@@ -8,14 +8,18 @@ benchmarks in the README were measured with.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+if TYPE_CHECKING:
+    from corroborate.sources.readers import ReadOptions
+
 
 class Settings(BaseSettings):
-    """How a run is carried out (none of these changes its output, except ``embeddings``)."""
+    """How a run is carried out (none of these changes its output, except ``embeddings`` and the
+    reading limits, which decide which inputs are refused)."""
 
     model_config = SettingsConfigDict(env_prefix="CORROBORATE_", extra="forbid", frozen=True)
 
@@ -40,9 +44,28 @@ class Settings(BaseSettings):
         default="touched",
         description="with an earlier run (--previous, or a store): reconcile only the incidents this run touches "
                     "(the others are kept as they were, when the same engine made them), or all of them")
+    max_doc_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1,
+        description="a single .txt or .html file, JSONL line, CSV field or web-archive page larger than this is "
+                    "refused (one error naming it)")
+    max_file_bytes: int = Field(
+        default=100 * 1024 * 1024, ge=1,
+        description="a .json or feed file (read whole) larger than this is refused; JSONL and CSV are streamed")
+    max_text_chars: int = Field(
+        default=2_000_000, ge=1,
+        description="one text longer than this is refused, not truncated (one of 2,000,000 characters is analyzed "
+                    "in about 520 MB: bench/long_docs.py)")
     sign_chunk: int = Field(
         default=1000, ge=1,
         description="with one process, features are MinHash-signed this many at a time (their shingles held till then)")
+
+
+    def read_options(self, **options: Any) -> ReadOptions:
+        """How inputs are read: ``options`` (``field_map``, ``fetch_links``) and these settings' limits."""
+        from corroborate.sources.readers import ReadOptions
+
+        return ReadOptions(max_doc_bytes=self.max_doc_bytes, max_file_bytes=self.max_file_bytes,
+                           max_text_chars=self.max_text_chars, **options)
 
 
 def default_workers() -> int:

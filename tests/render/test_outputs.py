@@ -32,7 +32,12 @@ def test_committed_schemas_match_the_models():
 
 
 def test_four_files_written(demo_out):
-    assert sorted(p.name for p in demo_out.iterdir()) == sorted(OUTPUT_FILES)
+    """The five outputs, and the marker file naming the engine that made them (for a later --previous)."""
+    from corroborate.corpus import engine, previous_engine
+    from corroborate.sources.readers import OUTPUT_MARKER
+
+    assert sorted(p.name for p in demo_out.iterdir()) == sorted([*OUTPUT_FILES, OUTPUT_MARKER])
+    assert previous_engine(demo_out) == engine(False)
 
 
 @pytest.mark.parametrize(("file", "name"), [("reports.jsonl", "report"), ("incidents.jsonl", "incident"), ("sources.jsonl", "source")])
@@ -146,9 +151,13 @@ def test_a_streamed_run_writes_what_an_in_memory_run_writes_pages_included(demo_
     write_outputs(demo_result, tmp_path / "memory")
     files = sorted(str(p.relative_to(tmp_path / "memory")) for p in (tmp_path / "memory").rglob("*") if p.is_file())
     assert files == sorted(str(p.relative_to(tmp_path / "streamed")) for p in (tmp_path / "streamed").rglob("*") if p.is_file())
-    assert "report-pages/reports-003.html" in files and len(files) == 5 + 5
+    assert "report-pages/reports-003.html" in files and len(files) == 5 + 5 + 1  # five outputs, five pages, the marker
     for name in files:
-        assert (tmp_path / "streamed" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes(), name
+        if name != ".corroborate-output.json":  # the marker: the same engine, another time of writing
+            assert (tmp_path / "streamed" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes(), name
+    from corroborate.corpus import previous_engine
+
+    assert previous_engine(tmp_path / "streamed") == previous_engine(tmp_path / "memory") == streamed.engine
 
 
 def test_demo_report_reads_open_bounds_and_has_a_legend(demo_out, demo_result):

@@ -19,7 +19,6 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from corroborate.records import InputError
-from corroborate.sources import readers
 from corroborate.sources.fields import FIELD_NAMES
 from corroborate.sources.readers import (
     RawDoc,
@@ -389,11 +388,10 @@ def test_gzipped_files_of_every_kind(tmp_path, monkeypatch):
     with gzip.open(tmp_path / "one.json.gz", "wt", encoding="utf-8") as handle:
         handle.write(json.dumps({"id": "j1", "text": BODY}))
     # JSONL is streamed: a .jsonl.gz far larger than the whole-document limit is read
-    monkeypatch.setattr(readers, "MAX_DOC_BYTES", 2000)
     with gzip.open(tmp_path / "many.jsonl.gz", "wt", encoding="utf-8") as handle:
         for k in range(200):
             handle.write(json.dumps({"id": f"l{k}", "text": BODY}) + "\n")
-    items = _read(tmp_path)
+    items = _read(tmp_path, max_doc_bytes=2000)
     docs = _docs(items)
     assert not _errors(items)
     assert sorted(docs) == sorted(["story", "page", "c1", "j1"] + [f"l{k}" for k in range(200)])
@@ -408,9 +406,8 @@ def test_bad_gzip_files_give_one_error_each(tmp_path, monkeypatch):
                     for k in range(400))
     compressed = gzip.compress(data)
     (tmp_path / "cut.jsonl.gz").write_bytes(compressed[: len(compressed) // 2])
-    monkeypatch.setattr(readers, "MAX_DOC_BYTES", 1000)
     (tmp_path / "bomb.txt.gz").write_bytes(gzip.compress(b"a " * 100_000))
-    items = _read(tmp_path)
+    items = _read(tmp_path, max_doc_bytes=1000)
     errors = _errors(items)
     assert errors[str(tmp_path / "fake.txt.gz")].startswith("not a valid gzip file")
     assert errors[str(tmp_path / "cut.jsonl.gz")] == "truncated gzip file (it ends before its end marker)"

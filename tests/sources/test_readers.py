@@ -11,6 +11,7 @@ from corroborate.records import InputError
 from corroborate.sources import readers
 from corroborate.sources.readers import (
     RawDoc,
+    ReadOptions,
     Skipped,
     iter_inputs,
     normalize_date,
@@ -99,12 +100,37 @@ def test_missing_path_is_an_error(tmp_path):
     assert error.message == "no such file or directory"
 
 
-def test_too_large_file_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_DOC_BYTES", 100)
+def test_too_large_file_is_refused(tmp_path):
     path = tmp_path / "big.txt"
     path.write_text("word " * 100, encoding="utf-8")
-    [error] = _read(path)
+    [error] = iter_inputs([path], ReadOptions(max_doc_bytes=100))
     assert error.message == "too large (500 bytes; the limit is 100)"
+
+
+def test_the_limits_are_settings(tmp_path, monkeypatch):
+    """``CORROBORATE_MAX_TEXT_CHARS`` (a Settings field) sets the limit a run reads with."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from corroborate.settings import Settings
+
+    (tmp_path / "short.txt").write_text("A fire broke out at the pier on Sunday.", encoding="utf-8")
+    (tmp_path / "long.txt").write_text("A fire broke out at the pier on Sunday. " * 10, encoding="utf-8")
+    monkeypatch.setenv("CORROBORATE_MAX_TEXT_CHARS", "100")
+    options = Settings().read_options()
+    assert (options.max_text_chars, options.max_doc_bytes) == (100, readers.MAX_DOC_BYTES)
+    items = list(iter_inputs([tmp_path], options))
+    assert [(type(i).__name__, getattr(i, "message", "")) for i in items] == [
+        ("InputError", "text too long (400 characters; the limit is 100)"), ("RawDoc", "")]
+    cli = str(Path(sys.executable).with_name("corroborate"))
+    proc = subprocess.run([cli, "run", str(tmp_path), "--out", str(tmp_path / "out"), "--quiet"], capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert proc.returncode == 1 and "long.txt: text too long (400 characters; the limit is 100)" in proc.stderr
+    monkeypatch.setenv("CORROBORATE_MAX_TEXT_CHARS", "0")
+    bad = subprocess.run([cli, "run", str(tmp_path), "--out", str(tmp_path / "out2"), "--quiet"], capture_output=True,
+                         text=True, timeout=300, check=False)
+    assert bad.returncode == 2 and "CORROBORATE_* setting in the environment is not valid" in bad.stderr
 
 
 def test_bad_jsonl_lines_do_not_stop_the_file(tmp_path):

@@ -187,3 +187,23 @@ def test_sigterm_stops_a_running_watch_cleanly(url, server):
     with open_store(url) as store:
         assert store.count_reports() == 3 and store.stale_runs() == [] and store.run(1).status == "done"
         assert store.watch_state(server.url("/feed.xml")).etag == '"v1"'
+
+
+def test_watch_fetch_links_stores_the_items_pages(url, server):
+    """``--fetch-links``: each item's page is fetched and read (trafilatura), not the feed's short text."""
+    server.publish("/feed.xml", rss(server, STORIES[:2]), '"v1"')
+    for slug, title, text in STORIES[:2]:
+        page = (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{text}</p>"
+                f"<p>The page has more than the feed: a second paragraph about the {slug}, with what witnesses said "
+                f"and what officials plan to do next week.</p></article></body></html>")
+        server.route(f"/news/{slug}", Reply(body=page, content_type="text/html"))
+    proc = subprocess.run([CLI, "watch", server.url("/feed.xml"), "--db", url, "--once", "--fetch-links"],
+                          capture_output=True, text=True, timeout=300, env=_env(), check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == ("cycle 1: 1 feeds polled, 0 not modified, 0 failed; 2 added, "
+                                                     "0 new versions, 0 unchanged")
+    assert [h.path for h in server.hits if h.path.startswith("/news/")] == ["/news/fire", "/news/flood"]
+    with open_store(url) as store:
+        texts = {r.id.rsplit("/", 1)[-1]: r.text for r in store.reports()}
+    assert sorted(texts) == ["fire", "flood"]
+    assert all("The page has more than the feed" in text for text in texts.values()), texts

@@ -46,13 +46,16 @@ def _write_lines(path: Path, chunks) -> None:
 
 
 def write_outputs(result, out_dir: str | Path) -> list[Path]:
-    """Write every output of ``result`` into ``out_dir`` (created if needed), in place.
+    """Write every output of ``result`` into ``out_dir`` (created if needed), in place, and the
+    marker file naming the engine that made them (:func:`write_marker`).
     (``corroborate run`` writes them into a new folder swapped in whole: :class:`StagedOutput`.)"""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_jsonl(out / "reports.jsonl", result.reports)
     write_jsonl(out / "incidents.jsonl", result.incidents)
-    return write_documents(result, out)
+    written = write_documents(result, out)
+    write_marker(out, getattr(result, "engine", None) or None)  # a later run may take it as --previous
+    return written
 
 
 def write_documents(result, out_dir: str | Path) -> list[Path]:

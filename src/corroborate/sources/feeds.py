@@ -188,7 +188,7 @@ def _read_feed(data: bytes, *, origin: str, doc_id: str, options: ReadOptions, f
             encoding=encoding,
         )
         try:
-            item.text = _entry_text(entry)
+            item.text = _entry_text(entry, options.max_text_chars)
         except BadInput as exc:
             yield InputError(input=where, message=str(exc))
             continue
@@ -218,7 +218,7 @@ def _with_page(item: RawDoc, link: str, options: ReadOptions, fetcher, where: st
     return page
 
 
-def _entry_text(entry) -> str:
+def _entry_text(entry, max_chars: int = MAX_TEXT_CHARS) -> str:
     """The item's full text: its content (``content:encoded``, Atom ``<content>``), else its summary
     (``<description>``, Atom ``<summary>``); HTML becomes text with one line per block."""
     candidates = [c for c in (entry.get("content") or []) if (c.get("value") or "").strip()]
@@ -230,8 +230,8 @@ def _entry_text(entry) -> str:
     value, kind = best.get("value") or "", (best.get("type") or "text/html").lower()
     text = html_fragment_text(value) if "html" in kind else "\n".join(
         line.strip() for line in value.strip().splitlines() if line.strip())
-    if len(text) > MAX_TEXT_CHARS:  # a blank text is the caller's error (it names the item)
-        raise BadInput(f"text too long ({len(text):,} characters; the limit is {MAX_TEXT_CHARS:,})")
+    if len(text) > max_chars:  # a blank text is the caller's error (it names the item)
+        raise BadInput(f"text too long ({len(text):,} characters; the limit is {max_chars:,})")
     return text
 
 

@@ -104,7 +104,7 @@ def _string(key: str, value: Any) -> str | None:
 
 
 def record_to_doc(obj: Mapping[str, Any], *, where: str, fallback_id: str, field_map: Mapping[str, str] | None = None,
-                  encoding: str | None = None):
+                  encoding: str | None = None, max_chars: int | None = None):
     """A :class:`~corroborate.sources.readers.RawDoc` from one record, or :class:`BadInput`.
 
     The id is the record's own (a string or a number), else ``fallback_id`` (the file's id and the
@@ -112,7 +112,15 @@ def record_to_doc(obj: Mapping[str, Any], *, where: str, fallback_id: str, field
     trafilatura. title, url, source and byline must be strings (``authors`` may be a list of
     strings, joined with ", "); published a string or a number (epoch seconds). A published value
     that cannot be read as a date is dropped with a warning on the document; the report is kept."""
-    from corroborate.sources.readers import RawDoc, checked_text, domain_of, html_to_doc
+    from corroborate.sources.readers import (
+        MAX_TEXT_CHARS,
+        RawDoc,
+        checked_text,
+        domain_of,
+        html_to_doc,
+    )
+
+    max_chars = MAX_TEXT_CHARS if max_chars is None else max_chars
 
     names = names_for(field_map or {})
     folded = {key.lower(): key for key in obj if isinstance(key, str)} if any(isinstance(k, str) and k != k.lower() for k in obj) else None
@@ -156,9 +164,9 @@ def record_to_doc(obj: Mapping[str, Any], *, where: str, fallback_id: str, field
         if found is not None and not isinstance(found[1], str):
             raise BadInput(f"{found[0]!r} must be a string, got {_type_name(found[1])}")
     if text_found and text_found[1].strip():
-        doc = RawDoc(id=doc_id, origin=where, text=checked_text(text_found[1]))
+        doc = RawDoc(id=doc_id, origin=where, text=checked_text(text_found[1], max_chars))
     elif html_found and html_found[1].strip():
-        doc = html_to_doc(html_found[1], doc_id=doc_id, origin=where, url=meta["url"])
+        doc = html_to_doc(html_found[1], doc_id=doc_id, origin=where, url=meta["url"], max_chars=max_chars)
     else:
         wanted = names["text"] + names["html"]
         raise BadInput(f"no text: none of {', '.join(repr(n) for n in wanted)} holds any")

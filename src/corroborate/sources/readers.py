@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, BinaryIO, cast
 from urllib.parse import urlparse
 
 from corroborate.records import InputError
+from corroborate.settings import Settings
 from corroborate.sources.dates import normalize_date
 from corroborate.sources.decode import BadInput, decode_text
 from corroborate.sources.fields import control_character, parse_field_map  # noqa: F401 (parse_field_map: for the CLI)
@@ -60,13 +61,14 @@ FORMATS = DOC_FORMATS | RECORD_FORMATS
 #: every suffix read (a ``.gz`` file is read when the name before it has a suffix of FORMATS)
 SUPPORTED = FORMATS | {GZIP_SUFFIX}
 
-#: A single .txt/.html file, or a single JSONL line or CSV field, larger than this is refused.
-MAX_DOC_BYTES = 10 * 1024 * 1024
-#: A .json or .rss/.atom/.xml file (read whole) larger than this is refused; JSONL and CSV are streamed.
-MAX_FILE_BYTES = 100 * 1024 * 1024
-#: One text longer than this is refused, not truncated. A long text is parsed in chunks
-#: (:mod:`corroborate.analyze.nlp`): one of 2,000,000 characters runs in about 520 MB (bench/long_docs.py).
-MAX_TEXT_CHARS = 2_000_000
+#: The default limits, those of :class:`corroborate.settings.Settings` (``CORROBORATE_MAX_DOC_BYTES``, ...),
+#: which a run passes on in its :class:`ReadOptions`: a single .txt/.html file, JSONL line or CSV
+#: field larger than MAX_DOC_BYTES is refused; a .json or feed file (read whole) larger than
+#: MAX_FILE_BYTES; one text longer than MAX_TEXT_CHARS (refused, not truncated; a long text is
+#: parsed in chunks, :mod:`corroborate.analyze.nlp`).
+MAX_DOC_BYTES: int = Settings.model_fields["max_doc_bytes"].default
+MAX_FILE_BYTES: int = Settings.model_fields["max_file_bytes"].default
+MAX_TEXT_CHARS: int = Settings.model_fields["max_text_chars"].default
 
 
 #: A folder holding this file is a corroborate output folder: never read as input.
@@ -105,6 +107,10 @@ class ReadOptions:
     field_map: Mapping[str, str] = field(default_factory=dict)
     #: feeds: fetch each item's page instead of taking the text the feed carries (``--fetch-links``)
     fetch_links: bool = False
+    #: the limits (:class:`corroborate.settings.Settings` sets them: ``CORROBORATE_MAX_TEXT_CHARS``, ...)
+    max_doc_bytes: int = MAX_DOC_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
+    max_text_chars: int = MAX_TEXT_CHARS
 
 
 def is_url(item: str | os.PathLike) -> bool:
@@ -232,7 +238,7 @@ def read_stdin(options: ReadOptions, stream: BinaryIO | None = None) -> Iterator
     from corroborate.sources.tabular import _json_object, read_jsonl
 
     stream = stream if stream is not None else sys.stdin.buffer
-    with tempfile.SpooledTemporaryFile(max_size=MAX_DOC_BYTES) as spool:
+    with tempfile.SpooledTemporaryFile(max_size=options.max_doc_bytes) as spool:
         shutil.copyfileobj(stream, spool)
         size = spool.tell()
         spool.seek(0)
@@ -259,12 +265,12 @@ def read_stdin(options: ReadOptions, stream: BinaryIO | None = None) -> Iterator
             yield from read_jsonl(spool, origin="-", base_id="stdin", options=options)  # type: ignore[arg-type]
             return
         try:
-            if size > MAX_DOC_BYTES:
-                raise BadInput(f"too large ({size:,} bytes; the limit is {MAX_DOC_BYTES:,}); JSONL has no such limit")
+            if size > options.max_doc_bytes:
+                raise BadInput(f"too large ({size:,} bytes; the limit is {options.max_doc_bytes:,}); JSONL has no such limit")
             data = spool.read()
             if not data.strip():
                 raise BadInput("empty input")
-            yield _text_doc(data, doc_id="stdin", origin="-")
+            yield _text_doc(data, doc_id="stdin", origin="-", max_chars=options.max_text_chars)
         except BadInput as exc:
             yield InputError(input="-", message=str(exc))
 
@@ -342,7 +348,7 @@ def _read_file(path: Path, doc_id: str | None, options: ReadOptions) -> Iterator
         if suffix in WARC_SUFFIXES:
             from corroborate.sources.warc import read_warc
 
-            yield from read_warc(path, base_id=doc_id)
+            yield from read_warc(path, base_id=doc_id, options=options)
         elif suffix in JSONL_SUFFIXES | CSV_SUFFIXES:
             from corroborate.sources.tabular import read_csv, read_jsonl
 
@@ -355,9 +361,9 @@ def _read_file(path: Path, doc_id: str | None, options: ReadOptions) -> Iterator
         elif suffix in JSON_SUFFIXES:
             from corroborate.sources.tabular import read_json
 
-            yield from read_json(_read_bytes(path, compressed, MAX_FILE_BYTES), origin=origin, base_id=doc_id, options=options)
+            yield from read_json(_read_bytes(path, compressed, options.max_file_bytes), origin=origin, base_id=doc_id, options=options)
         elif suffix in FEED_SUFFIXES:
-            data = _read_bytes(path, compressed, MAX_FILE_BYTES)
+            data = _read_bytes(path, compressed, options.max_file_bytes)
             try:
                 from corroborate.sources.feeds import read_xml
             except ModuleNotFoundError as exc:
@@ -366,9 +372,11 @@ def _read_file(path: Path, doc_id: str | None, options: ReadOptions) -> Iterator
                 raise BadInput("reading RSS/Atom feeds is not available in this version") from None
             yield from read_xml(data, origin=origin, doc_id=doc_id, options=options)
         elif suffix in TEXT_SUFFIXES:
-            yield _text_doc(_read_bytes(path, compressed), doc_id=doc_id, origin=origin)
+            yield _text_doc(_read_bytes(path, compressed, options.max_doc_bytes), doc_id=doc_id, origin=origin,
+                            max_chars=options.max_text_chars)
         else:
-            yield html_to_doc(_read_bytes(path, compressed), doc_id=doc_id, origin=origin)
+            yield html_to_doc(_read_bytes(path, compressed, options.max_doc_bytes), doc_id=doc_id, origin=origin,
+                              max_chars=options.max_text_chars)
     except BadInput as exc:
         yield InputError(input=origin, message=str(exc))
     except (gzip.BadGzipFile, zlib.error) as exc:
@@ -405,18 +413,19 @@ def _read_bytes(path: Path, compressed: bool = False, limit: int | None = None) 
     return data
 
 
-def checked_text(text: str) -> str:
-    """``text``, or :class:`BadInput` if it is blank or longer than :data:`MAX_TEXT_CHARS`."""
+def checked_text(text: str, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """``text``, or :class:`BadInput` if it is blank or longer than ``max_chars``
+    (:attr:`ReadOptions.max_text_chars`)."""
     if not text.strip():
         raise BadInput("no text")
-    if len(text) > MAX_TEXT_CHARS:
-        raise BadInput(f"text too long ({len(text):,} characters; the limit is {MAX_TEXT_CHARS:,})")
+    if len(text) > max_chars:
+        raise BadInput(f"text too long ({len(text):,} characters; the limit is {max_chars:,})")
     return text
 
 
-def _text_doc(data: bytes, *, doc_id: str, origin: str) -> RawDoc:
+def _text_doc(data: bytes, *, doc_id: str, origin: str, max_chars: int = MAX_TEXT_CHARS) -> RawDoc:
     text, encoding = decode_text(data)
-    title, body = split_headline(checked_text(text))
+    title, body = split_headline(checked_text(text, max_chars))
     return RawDoc(id=doc_id, origin=origin, text=body, title=title, encoding=encoding)
 
 
@@ -435,7 +444,7 @@ def split_headline(text: str) -> tuple[str | None, str]:
 
 
 def html_to_doc(html: bytes | str, *, doc_id: str, origin: str, url: str | None = None,
-                charset: str | None = None) -> RawDoc:
+                charset: str | None = None, max_chars: int = MAX_TEXT_CHARS) -> RawDoc:
     """Extract main text and metadata from an HTML page with trafilatura.
 
     Bytes are decoded by :func:`decode_html` (``charset``: the HTTP header's, if any) and the
@@ -453,7 +462,7 @@ def html_to_doc(html: bytes | str, *, doc_id: str, origin: str, url: str | None 
     extracted = _extract(tree if tree is not None else html, url)
     if extracted is None:
         raise BadInput("no article text found in the HTML (malformed page, or not an article)")
-    text = checked_text(extracted.text)
+    text = checked_text(extracted.text, max_chars)
     title = extracted.title or None
     if title and text.startswith(title) and text[len(title):len(title) + 1] in ("", "\n"):  # the headline's own line
         text = text[len(title):].lstrip("\n")

@@ -22,7 +22,6 @@ LIST_KEYS = ("articles", "items", "data", "records", "results", "documents", "re
 
 def read_jsonl(stream: BinaryIO, *, origin: str, base_id: str, options) -> Iterator[Any]:
     """One report per non-empty line; one error per bad line, and the file goes on."""
-    from corroborate.sources import readers
 
     for lineno, line, encoding in text_lines(stream):
         where = f"{origin}:{lineno}"
@@ -31,10 +30,10 @@ def read_jsonl(stream: BinaryIO, *, origin: str, base_id: str, options) -> Itera
                 raise line
             if not line.strip():
                 continue
-            if len(line) > readers.MAX_DOC_BYTES:
-                raise BadInput(f"line too large ({len(line):,} characters; the limit is {readers.MAX_DOC_BYTES:,})")
+            if len(line) > options.max_doc_bytes:
+                raise BadInput(f"line too large ({len(line):,} characters; the limit is {options.max_doc_bytes:,})")
             yield record_to_doc(_json_object(line.strip()), where=where, fallback_id=f"{base_id}/{lineno}",
-                                field_map=options.field_map, encoding=encoding)
+                                field_map=options.field_map, encoding=encoding, max_chars=options.max_text_chars)
         except BadInput as exc:
             yield InputError(input=where, message=str(exc))
 
@@ -87,7 +86,8 @@ def read_json(data: bytes, *, origin: str, base_id: str, options) -> Iterator[An
 
 def _one(obj: dict, *, where: str, fallback_id: str, options, encoding: str):
     try:
-        return record_to_doc(obj, where=where, fallback_id=fallback_id, field_map=options.field_map, encoding=encoding)
+        return record_to_doc(obj, where=where, fallback_id=fallback_id, field_map=options.field_map, encoding=encoding,
+                             max_chars=options.max_text_chars)
     except BadInput as exc:
         return InputError(input=where, message=str(exc))
 
@@ -95,9 +95,8 @@ def _one(obj: dict, *, where: str, fallback_id: str, options, encoding: str):
 def read_csv(stream: BinaryIO, *, origin: str, base_id: str, options, delimiter: str | None = None) -> Iterator[Any]:
     """A CSV (or TSV) file with a header row: one report per row (origin ``path:line``). The
     delimiter of a ``.csv`` is the one of ``,`` ``;`` ``|`` and tab its header holds most."""
-    from corroborate.sources import readers
 
-    csv.field_size_limit(max(csv.field_size_limit(), readers.MAX_DOC_BYTES))
+    csv.field_size_limit(max(csv.field_size_limit(), options.max_doc_bytes))
     handle, encoding = text_stream(stream)
     try:
         header_line = handle.readline()

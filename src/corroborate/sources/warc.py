@@ -69,7 +69,7 @@ def _malformed(path: Path, number: int, offset: int, reason: str) -> InputError:
     return InputError(input=str(path), message=f"malformed WARC record {number} at byte offset {offset}: {reason}; the rest of the file is not read")
 
 
-def read_warc(path: Path, *, base_id: str) -> Iterator[Any]:
+def read_warc(path: Path, *, base_id: str, options: Any = None) -> Iterator[Any]:
     """The reports of the HTML pages in a WARC file; one error per page without article text, and
     one error naming the record and its byte offset where a malformed archive stops being readable
     (a record with no or a wrong Content-Length, a truncated record, a corrupt gzip member)."""
@@ -78,6 +78,7 @@ def read_warc(path: Path, *, base_id: str) -> Iterator[Any]:
 
     from corroborate.sources import readers
 
+    options = options or readers.ReadOptions()
     if not _starts_like_warc(path):
         raise BadInput("not a WARC file (it does not start with 'WARC/')")
     with path.open("rb") as handle:
@@ -92,7 +93,7 @@ def read_warc(path: Path, *, base_id: str) -> Iterator[Any]:
                 page = _page(record)
                 body = b""
                 if page is not None:
-                    body = record.content_stream().read(readers.MAX_DOC_BYTES + 1)
+                    body = record.content_stream().read(options.max_doc_bytes + 1)
                 while record.raw_stream.read(1 << 16):  # the rest of the record, to check its length
                     pass
                 if getattr(record.raw_stream, "limit", 0) > 0 or records.err_count:
@@ -103,10 +104,10 @@ def read_warc(path: Path, *, base_id: str) -> Iterator[Any]:
                 url, charset = page
                 where = f"{path}@{offset}"
                 try:
-                    if len(body) > readers.MAX_DOC_BYTES:
-                        raise BadInput(f"page too large (more than {readers.MAX_DOC_BYTES:,} bytes)")
+                    if len(body) > options.max_doc_bytes:
+                        raise BadInput(f"page too large (more than {options.max_doc_bytes:,} bytes)")
                     doc = readers.html_to_doc(body, doc_id=f"{base_id}/{number}", origin=where, url=url or None,
-                                              charset=charset)
+                                              charset=charset, max_chars=options.max_text_chars)
                 except BadInput as exc:
                     yield InputError(input=where, message=f"{url or 'record ' + str(number)}: {exc}")
                     continue

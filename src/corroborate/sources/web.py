@@ -593,10 +593,12 @@ def read_response(response: Response, origin: str, doc_id: str, options: ReadOpt
                                 base_url=response.url)
             return
         if kind == "html":
-            yield html_to_doc(body, doc_id=doc_id, origin=origin, url=response.url, charset=response.charset)
+            yield html_to_doc(body, doc_id=doc_id, origin=origin, url=response.url, charset=response.charset,
+                              max_chars=options.max_text_chars)
         elif kind == "text":
             text, encoding = decode_text(body, declared=response.charset)
-            yield RawDoc(id=doc_id, origin=origin, text=checked_text(text), url=response.url, source=domain_of(response.url),
+            yield RawDoc(id=doc_id, origin=origin, text=checked_text(text, options.max_text_chars), url=response.url,
+                         source=domain_of(response.url),
                          encoding=encoding)
         else:
             raise BadInput(f"not a page corroborate reads (content type {response.content_type or 'unknown'})")
