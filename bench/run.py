@@ -51,6 +51,7 @@ import memory
 import muc4
 import relevance
 import scale
+import serve
 import store
 from metrics import bcubed
 
@@ -327,6 +328,8 @@ def main() -> None:
     print(f"reuse detector: retrained from the GVA and llmfake training parts in {seconds:.0f} s; against the shipped file: {same}")
     print("\nThe store (bench/store.py): --db against files only, a second overlapping batch, two concurrent runs:")
     store.main([str(GVA), "--workers", "2"])
+    print("\ncorroborate serve (bench/serve.py): 10,000 incidents, 20 clients, Chromium, adds:")
+    serve.main([str(OUT / "gva"), "--backend", "both", "--seconds", "30"])
     print()
     print("\n".join(alignment.table(SHARED / "data" / "llmfake")))
     print()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 _STARTED = time.perf_counter()  # as near the start of the process as this module gets
@@ -633,6 +634,7 @@ def _export(store, folder, format: str) -> str:
     from corroborate.records import Incident, Report
     from corroborate.render import write_documents
     from corroborate.spill import JsonlSpill
+    from corroborate.stores.browse import iter_annotations
 
     reports = JsonlSpill(folder / "reports.jsonl", Report, keep=lambda r: r.source)
     for line in store.report_lines():
@@ -644,15 +646,50 @@ def _export(store, folder, format: str) -> str:
     for kept in (reports, incidents):
         kept.close()
     result = Result(reports=reports, incidents=incidents)
+    notes = list(iter_annotations(store))
     if format == "jsonl":
         write_documents(result, folder)
+        with (folder / "annotations.jsonl").open("w", encoding="utf-8") as handle:
+            for note in notes:
+                handle.write(json.dumps(note.as_dict(), ensure_ascii=False, sort_keys=True) + "\n")
     else:
         from corroborate.render import export as render
+        from corroborate.render.tables import annotation_rows
 
-        render(format, folder, reports, incidents)
+        render(format, folder, reports, incidents, list(annotation_rows(notes)))
         for name in ("reports.jsonl", "incidents.jsonl"):
             (folder / name).unlink()
-    return f"{len(reports)} reports and {len(incidents)} incidents"
+    return f"{len(reports)} reports, {len(incidents)} incidents and {len(notes)} annotations"
+
+
+@app.command()
+def serve(
+    db: Annotated[str, typer.Option("--db", metavar="URL", help="The store: sqlite:///path.db or postgresql://user@host/db.")],
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Without a token, writes are allowed only on 127.0.0.1.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    token_file: Annotated[
+        str | None, typer.Option("--token-file", metavar="FILE", show_default=False,
+                                 help="A file whose first line is the admin token (or set CORROBORATE_TOKEN).")] = None,
+) -> None:
+    """Serve the web UI and the REST API over a store (FastAPI on uvicorn)."""
+    from pydantic import ValidationError
+    from rich.markup import escape
+
+    from corroborate.serve.app import serve as run_server
+    from corroborate.serve.security import ConfigError
+    from corroborate.settings import Settings
+    from corroborate.stores import StoreError, redact
+
+    try:
+        settings = Settings(token_file=token_file) if token_file else Settings()
+        err.print(f"corroborate serve: {escape(redact(db))} on http://{host}:{port}/ (API docs at /docs)")
+        run_server(db, host=host, port=port, settings=settings)
+    except (StoreError, ConfigError) as exc:
+        _fail(str(exc))
+    except ValidationError as exc:
+        _fail(f"settings: {exc.errors()[0].get('loc', ('?',))[0]}: {exc.errors()[0].get('msg')}")
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -58,6 +58,20 @@ class Settings(BaseSettings):
     sign_chunk: int = Field(
         default=1000, ge=1,
         description="with one process, features are MinHash-signed this many at a time (their shingles held till then)")
+    # -- corroborate serve --------------------------------------------------------------------
+    token: SecretStr | None = Field(
+        default=None,
+        description="serve: the admin token writes need (Authorization: Bearer TOKEN, or the UI's sign-in). Without "
+                    "one (and without token_file) the server is read-only, except when it listens on 127.0.0.1 only")
+    token_file: str | None = Field(
+        default=None, description="serve: a file whose first line is the admin token (instead of token)")
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1,
+        description="serve: a request adding reports (JSON, or every uploaded file together) larger than this is refused")
+    max_upload_files: int = Field(default=20, ge=1, description="serve: files one request may upload")
+    write_rate: str = Field(
+        default="30/minute",
+        description="serve: writes (adds and annotations) one client may make, as 'N/second|minute|hour'")
 
 
     def read_options(self, **options: Any) -> ReadOptions:

@@ -20,7 +20,7 @@ from corroborate.stores import sql as sqlstore
 PG_ADMIN = os.environ.get("CORROBORATE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_ADDRESS = f"{sa.make_url(PG_ADMIN).host}:{sa.make_url(PG_ADMIN).port or 5432}"
 BACKENDS = ["sqlite", "postgresql"]
-HEAD = "0003"
+HEAD = "0004"
 
 
 @pytest.fixture(scope="session")

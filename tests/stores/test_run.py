@@ -40,7 +40,8 @@ def test_export_writes_exactly_what_run_out_writes(url, tmp_path):
     plain = _cli("run", str(DEMO), "--out", str(tmp_path / "plain"), "--quiet")
     exported = _cli("export", "--db", url, "--out", str(tmp_path / "exported"))
     assert plain.returncode == exported.returncode == 0, exported.stderr
-    assert "exported 6 reports and 2 incidents" in exported.stderr
+    assert "exported 6 reports, 2 incidents and 0 annotations" in exported.stderr
+    assert (tmp_path / "exported" / "annotations.jsonl").read_bytes() == b""  # the analysts' corrections (none here)
     for name in ("reports.jsonl", "incidents.jsonl", "sources.jsonl", "report.md", "report.html"):
         assert (tmp_path / "exported" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
 

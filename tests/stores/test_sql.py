@@ -32,7 +32,7 @@ from corroborate.stores import (
 from corroborate.stores import sql as sqlstore
 
 BACKENDS = ["sqlite", "postgresql"]  # the fixtures (url, store, pg_database) are in conftest.py
-HEAD = "0003"
+HEAD = "0004"
 
 
 def report(rid: str, text: str, **fields) -> Report:

@@ -54,13 +54,16 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def export(format: str, out_dir: str | Path, reports: Iterable[Report], incidents: Iterable[Incident]) -> list[Path]:
-    """Write the tables in ``format`` (a key of :data:`FORMATS`) into ``out_dir``; return the files written."""
+def export(format: str, out_dir: str | Path, reports: Iterable[Report], incidents: Iterable[Incident],
+           annotations: Iterable | None = None) -> list[Path]:
+    """Write the tables in ``format`` (a key of :data:`FORMATS`) into ``out_dir``; return the files
+    written. ``annotations``: rows of :data:`corroborate.render.tables.ANNOTATIONS` (a store's
+    export), written as a seventh table."""
     if format not in FORMATS:
         raise ValueError(f"unknown export format {format!r}: one of {', '.join(FORMATS)}")
     module, name = FORMATS[format]
     writer = getattr(import_module(module), name)
-    return writer(out_dir, reports, incidents)
+    return writer(out_dir, reports, incidents, annotations)
 
 
 __all__ = ["FORMATS", "LEGACY_OUTPUT_FILES", "OUTPUT_FILES", "OutputError", "StagedOutput", "check_out", "export",

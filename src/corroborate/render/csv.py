@@ -25,7 +25,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from corroborate.records import Incident, Report
-from corroborate.render.tables import TABLES, Row, Table, replacing, table_rows
+from corroborate.render.tables import (
+    ANNOTATIONS,
+    TABLES,
+    Row,
+    Table,
+    replacing,
+    table_rows,
+)
 
 #: what a text cell may not start with, unguarded
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -61,10 +68,15 @@ def write_table_csv(path: Path, table: Table, rows: Iterable[Row]) -> Path:
     return path
 
 
-def write_csv(out_dir: str | Path, reports: Iterable[Report], incidents: Iterable[Incident]) -> list[Path]:
+def write_csv(out_dir: str | Path, reports: Iterable[Report], incidents: Iterable[Incident],
+              annotations: Iterable[Row] | None = None) -> list[Path]:
     """Write ``{table}.csv`` for every table into ``out_dir`` (created if needed); return the paths.
-    ``reports`` and ``incidents`` must be re-iterable (see :mod:`corroborate.render.tables`)."""
+    ``reports`` and ``incidents`` must be re-iterable (see :mod:`corroborate.render.tables`).
+    ``annotations``: rows of :data:`~corroborate.render.tables.ANNOTATIONS`, written as ``annotations.csv``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [write_table_csv(out / f"{name}.csv", table, table_rows(name, reports, incidents))
-            for name, table in TABLES.items()]
+    paths = [write_table_csv(out / f"{name}.csv", table, table_rows(name, reports, incidents))
+             for name, table in TABLES.items()]
+    if annotations is not None:
+        paths.append(write_table_csv(out / "annotations.csv", ANNOTATIONS, annotations))
+    return paths

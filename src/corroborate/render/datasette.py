@@ -27,7 +27,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from corroborate.records import CONTRACT_VERSION, Incident, Report
-from corroborate.render.tables import TABLES, Row, Table, replacing, table_rows
+from corroborate.render.tables import (
+    ANNOTATIONS,
+    TABLES,
+    Row,
+    Table,
+    replacing,
+    table_rows,
+)
 
 DB_NAME = "corroborate.db"
 METADATA_NAME = "metadata.json"
@@ -116,8 +123,10 @@ def add_fts(con: sqlite3.Connection) -> str | None:
     return None
 
 
-def build_database(path: Path, reports: Iterable[Report], incidents: Iterable[Incident]) -> str | None:
-    """Write the database to ``path`` (a new file); return the FTS module used."""
+def build_database(path: Path, reports: Iterable[Report], incidents: Iterable[Incident],
+                   annotations: Iterable[Row] | None = None) -> str | None:
+    """Write the database to ``path`` (a new file), with the ``annotations`` table when given;
+    return the FTS module used."""
     con = sqlite3.connect(path)
     try:
         con.execute("PRAGMA journal_mode = OFF")  # a new file, renamed into place when complete
@@ -126,6 +135,12 @@ def build_database(path: Path, reports: Iterable[Report], incidents: Iterable[In
             con.execute(create_sql(table))
             insert_rows(con, table, table_rows(name, reports, incidents))
             for sql in index_sql(table):
+                con.execute(sql)
+            con.commit()
+        if annotations is not None:
+            con.execute(create_sql(ANNOTATIONS))
+            insert_rows(con, ANNOTATIONS, annotations)
+            for sql in index_sql(ANNOTATIONS):
                 con.execute(sql)
             con.commit()
         fts = add_fts(con)
@@ -150,25 +165,28 @@ def _table_metadata(table: Table, fts: str | None) -> dict:
     return meta
 
 
-def metadata(fts: str | None = "fts5") -> dict:
-    """The datasette metadata of the export (``fts``: the FTS module the database has, or None)."""
+def metadata(fts: str | None = "fts5", annotations: bool = False) -> dict:
+    """The datasette metadata of the export (``fts``: the FTS module the database has, or None;
+    ``annotations``: it has the annotations table)."""
+    tables = {**TABLES, **({"annotations": ANNOTATIONS} if annotations else {})}
     return {
         "title": TITLE,
         "description": DESCRIPTION,
         "license": LICENSE,
         "about": f"corroborate export, output contract {CONTRACT_VERSION}",
-        "databases": {DATABASE: {"tables": {name: _table_metadata(table, fts) for name, table in TABLES.items()}}},
+        "databases": {DATABASE: {"tables": {name: _table_metadata(table, fts) for name, table in tables.items()}}},
     }
 
 
-def write_datasette(out_dir: str | Path, reports: Iterable[Report], incidents: Iterable[Incident]) -> list[Path]:
+def write_datasette(out_dir: str | Path, reports: Iterable[Report], incidents: Iterable[Incident],
+                    annotations: Iterable[Row] | None = None) -> list[Path]:
     """Write ``corroborate.db`` and ``metadata.json`` into ``out_dir`` (created if needed); return
     their paths. ``reports`` and ``incidents`` must be re-iterable (see :mod:`corroborate.render.tables`)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     db, meta = out / DB_NAME, out / METADATA_NAME
     with replacing(db) as tmp:
-        fts = build_database(tmp, reports, incidents)
+        fts = build_database(tmp, reports, incidents, annotations)
     with replacing(meta) as tmp:
-        tmp.write_text(json.dumps(metadata(fts), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(metadata(fts, annotations is not None), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return [db, meta]

@@ -18,7 +18,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corroborate.records import CONTRACT_VERSION, Incident, Report
-from corroborate.render.tables import TABLES, Row, Table, replacing, table_rows
+from corroborate.render.tables import (
+    ANNOTATIONS,
+    TABLES,
+    Row,
+    Table,
+    replacing,
+    table_rows,
+)
 
 ROW_GROUP_SIZE = 10_000
 
@@ -53,13 +60,16 @@ def write_table_parquet(path: Path, table: Table, rows: Iterable[Row], row_group
     return path
 
 
-def write_parquet(out_dir: str | Path, reports: Iterable[Report], incidents: Iterable[Incident], *,
-                  row_group_size: int = ROW_GROUP_SIZE) -> list[Path]:
+def write_parquet(out_dir: str | Path, reports: Iterable[Report], incidents: Iterable[Incident],
+                  annotations: Iterable[Row] | None = None, *, row_group_size: int = ROW_GROUP_SIZE) -> list[Path]:
     """Write ``{table}.parquet`` for every table into ``out_dir`` (created if needed); return the
     paths. ``reports`` and ``incidents`` must be re-iterable (see :mod:`corroborate.render.tables`)."""
     if row_group_size < 1:
         raise ValueError("row_group_size must be at least 1")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [write_table_parquet(out / f"{name}.parquet", table, table_rows(name, reports, incidents), row_group_size)
-            for name, table in TABLES.items()]
+    paths = [write_table_parquet(out / f"{name}.parquet", table, table_rows(name, reports, incidents), row_group_size)
+             for name, table in TABLES.items()]
+    if annotations is not None:  # rows of ANNOTATIONS (a store's export)
+        paths.append(write_table_parquet(out / "annotations.parquet", ANNOTATIONS, annotations, row_group_size))
+    return paths

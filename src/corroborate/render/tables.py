@@ -259,6 +259,40 @@ DERIVATIONS = Table(
 #: Every table, in the order the writers write them.
 TABLES: dict[str, Table] = {t.name: t for t in (REPORTS, INCIDENTS, FACTS, SUPPORT, COUNTS, DERIVATIONS)}
 
+#: The analysts' corrections (a store's export only: ``corroborate export --db``), beside the
+#: machine's tables and never merged into them.
+ANNOTATIONS = Table(
+    "annotations",
+    "One row per analyst's correction (corroborate serve): stored beside the machine's reading, which it never changes.",
+    _cols(
+        ("annotation_id", "integer", "the annotation's number in the store"),
+        ("kind", "text", ("merge (the same incident as other_incident_id), split (report_id is not about the "
+                         "incident), wrong (the fact is wrong) or set (the fact's value should be value)")),
+        ("incident_id", "text", "the incident annotated (incidents.id; it may have been reconciled away since)"),
+        ("other_incident_id", "text", "merge: the other incident (incidents.id)"),
+        ("report_id", "text", "split: the report (reports.id)"),
+        ("fact_id", "text", "wrong, set: the fact (facts.fact_id) as it was when annotated"),
+        ("slot", "text", "wrong, set: the fact's slot when annotated"),
+        ("value", "text", "set: the analyst's value, as JSON (a number, or a quoted text)"),
+        ("note", "text", "the analyst's note"),
+        ("author", "text", "who stored it"),
+        ("created_at", "text", "when, ISO 8601 UTC"),
+    ),
+    "annotation_id",
+    {"incident_id": "incidents.id", "report_id": "reports.id", "fact_id": "facts.fact_id"},
+)
+
+
+def annotation_rows(annotations: Iterable) -> Iterator[Row]:
+    """The rows of :data:`ANNOTATIONS` from :class:`corroborate.stores.browse.Annotation` records."""
+    import json
+
+    for a in annotations:
+        yield {"annotation_id": a.id, "kind": a.kind, "incident_id": a.incident, "other_incident_id": a.other_incident,
+               "report_id": a.report, "fact_id": None if a.fact is None else fact_id(a.incident, a.fact),
+               "slot": a.slot, "value": None if a.value is None else json.dumps(a.value, ensure_ascii=False),
+               "note": a.note, "author": a.author, "created_at": a.created_at.isoformat()}
+
 
 # Rows ---------------------------------------------------------------------------------------
 

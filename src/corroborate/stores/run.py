@@ -49,36 +49,52 @@ class StoreRun:
     incidents_written: int = 0  # incidents stored anew (new, or changed by the reports that joined them)
 
 
-def classify(inputs: Iterable, store: SqlStore, options=None) -> tuple[set[str], set[str], set[str]]:
-    """(added, versioned, unchanged) ids of the inputs against the store (the first pass)."""
+def classify(inputs: Iterable, store: SqlStore, options=None,
+             texts: dict[str, str] | None = None) -> tuple[set[str], set[str], set[str]]:
+    """(added, versioned, unchanged) ids of the inputs against the store (the first pass);
+    ``texts``, when given, gets each input's title and text by id."""
     from corroborate.steps.clean import to_report
 
     hashes: dict[str, str] = {}
     for raw in iter_raw(inputs, Result(), options=options):  # bad inputs are reported by the run itself
-        hashes.setdefault(raw.id, content_hash(to_report(raw)))
+        report = to_report(raw)
+        hashes.setdefault(raw.id, content_hash(report))
+        if texts is not None:
+            texts.setdefault(raw.id, f"{report.title or ''}\n{report.text}")
     stored = store.content_hashes(hashes)
     unchanged = {i for i, h in hashes.items() if stored.get(i) == h}
     versioned = {i for i in hashes if i in stored} - unchanged
     return set(hashes) - set(stored), versioned, unchanged
 
 
-def export_previous(store: SqlStore, folder: Path, leave_out: set[str]) -> Stored:
+def export_previous(store: SqlStore, folder: Path, leave_out: set[str], scope: set[str] | None = None) -> Stored:
     """Write the stored reports (but ``leave_out``) and incidents into ``folder`` as a run's
     outputs, with a marker file naming the engine that made the incidents (:meth:`SqlStore.incidents_engine`),
-    for the run to read as its previous run; returns what was stored, to tell what the run changed."""
+    for the run to read as its previous run; returns what was stored, to tell what the run changed.
+    ``scope``: only these incidents and their reports (None: everything)."""
     from corroborate.render.outputs import write_marker
 
     stored = Stored()
+    members: set[str] | None = None
+    with (folder / "incidents.jsonl").open("w", encoding="utf-8") as handle:
+        if scope is None:
+            lines: Iterable[str] = store.incident_lines()
+        else:
+            lines = store.incident_lines_of(scope)
+            members = set()
+        for line in lines:
+            record = json.loads(line)
+            stored.incidents[record["id"]] = _digest(line)
+            if members is not None:
+                members.update(record["reports"])
+            handle.write(line + "\n")
     with (folder / "reports.jsonl").open("w", encoding="utf-8") as handle:
-        for line in store.report_lines():
+        report_lines = store.report_lines() if members is None else store.report_lines_of(sorted(members))
+        for line in report_lines:
             ident = json.loads(line)["id"]
             if ident not in leave_out:
                 handle.write(line + "\n")
                 stored.reports[ident] = _digest(line)
-    with (folder / "incidents.jsonl").open("w", encoding="utf-8") as handle:
-        for line in store.incident_lines():
-            stored.incidents[json.loads(line)["id"]] = _digest(line)
-            handle.write(line + "\n")
     write_marker(folder, store.incidents_engine())
     return stored
 
@@ -95,9 +111,17 @@ def _digest(line: str) -> bytes:
     return hashlib.blake2b(line.encode("utf-8"), digest_size=16).digest()
 
 
-def run_into_store(inputs: list, store: SqlStore, out_dir: str | os.PathLike, **options) -> StoreRun:
+def run_into_store(inputs: list, store: SqlStore, out_dir: str | os.PathLike, *, nearby: int | None = None,
+                   **options) -> StoreRun:
     """The run (:func:`corroborate.pipeline.stream` into ``out_dir``, with ``options``), then its
-    results stored in one transaction. See the module's description."""
+    results stored in one transaction. See the module's description.
+
+    ``nearby``: link the new reports against the stored incidents that hold the ``nearby`` stored
+    reports best matching each new one by full-text search
+    (:func:`corroborate.stores.browse.nearby_incidents`), and their versions' former incidents,
+    instead of against every stored incident: what ``corroborate serve`` does, so that a report
+    added to a large store is served in seconds. The other incidents are left as they are."""
+    options["nearby"] = nearby
     from corroborate.sources.readers import Stdin
 
     stdin = Stdin() if any(str(item) == "-" and not isinstance(item, Stdin) for item in inputs) else None
@@ -124,10 +148,18 @@ def _locked(inputs: list, store: SqlStore, out_dir: str | os.PathLike, options: 
 
 
 def _run(inputs: list, store: SqlStore, out_dir, run_id: int, options: dict) -> StoreRun:
-    added, versioned, unchanged = classify(inputs, store, options.get("options"))
+    nearby = options.pop("nearby", None)
+    texts: dict[str, str] | None = {} if nearby else None
+    added, versioned, unchanged = classify(inputs, store, options.get("options"), texts)
     checkpoint("classified")
+    scope = None
+    if nearby and texts is not None:
+        from corroborate.stores.browse import nearby_incidents
+
+        new_texts = [texts[ident] for ident in sorted(added | versioned) if ident in texts]
+        scope = nearby_incidents(store, new_texts, nearby) | set(store.incident_of(versioned).values())
     with tempfile.TemporaryDirectory(prefix="corroborate-store-") as tmp:
-        stored = export_previous(store, Path(tmp), versioned)
+        stored = export_previous(store, Path(tmp), versioned, scope)
         result = stream(inputs, out_dir, previous=tmp, admit=lambda raw: raw.id not in unchanged, **options)
     checkpoint("reconciled")
     fresh = added | versioned

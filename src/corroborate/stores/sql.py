@@ -79,7 +79,7 @@ VERSION_TABLE = "corroborate_alembic_version"
 #: Where the Alembic scripts live (shipped as package data).
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Every table and view corroborate creates (what :meth:`SqlStore.drop` removes).
-CORROBORATE_TABLES = ("watch_state", "reports_fts", "incident_reports", "incidents", "report_versions", "reports", "runs",
+CORROBORATE_TABLES = ("annotations", "watch_state", "reports_fts", "incident_reports", "incidents", "report_versions", "reports", "runs",
                       VERSION_TABLE)
 CORROBORATE_VIEWS = ("current_reports",)
 #: Run statuses.
@@ -199,6 +199,7 @@ report_versions = sa.Table(
     sa.Column("run_id", _KEY, sa.ForeignKey("runs.id", ondelete="SET NULL")),
     sa.Column("created_at", _WHEN, nullable=False),
     sa.UniqueConstraint("report_id", "version"),
+    sa.Index("ix_report_versions_source", "source"),  # revision 0004
 )
 incidents = sa.Table(
     "incidents", metadata,
@@ -210,6 +211,31 @@ incidents = sa.Table(
     sa.Column("line", sa.Text, nullable=False),
     sa.Column("created_at", _WHEN, nullable=False),
     sa.Column("updated_at", _WHEN, nullable=False),
+    # to browse by (revision 0004; incident_columns)
+    sa.Column("type", sa.Text),
+    sa.Column("killed", sa.Integer),
+    sa.Column("injured", sa.Integer),
+    sa.Column("status", sa.Text),
+    sa.Column("statuses", sa.Text),
+    sa.Column("n_reports", sa.Integer),
+    sa.Column("n_outlets", sa.Integer),
+    sa.Column("n_independent", sa.Integer),
+    sa.Column("place", sa.Text),
+    *(sa.Index(f"ix_incidents_{column}", column) for column in ("date", "status", "type", "killed", "n_reports")),
+)
+annotation_table = sa.Table(
+    "annotations", metadata,
+    sa.Column("id", _KEY, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("incident_id", sa.Text, nullable=False, index=True),
+    sa.Column("other_incident_id", sa.Text, index=True),
+    sa.Column("report_id", sa.Text),
+    sa.Column("fact", sa.Integer),
+    sa.Column("slot", sa.Text),
+    sa.Column("value", sa.Text),
+    sa.Column("note", sa.Text),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("created_at", _WHEN, nullable=False),
 )
 incident_reports = sa.Table(
     "incident_reports", metadata,
@@ -245,6 +271,33 @@ _PG_SEARCH = sa.text(
     "FROM hits JOIN report_versions AS v ON v.pk = hits.pk ORDER BY hits.rank DESC, hits.seq")
 _PG_HEADLINE = (f'StartSel="{SNIPPET_START}", StopSel="{SNIPPET_END}", MaxWords=30, MinWords=12, '
                 'MaxFragments=2, FragmentDelimiter=" … "')
+
+
+#: Fact statuses, most serious first: an incident's ``status`` column is the first it has.
+STATUS_SEVERITY = ("conflicting", "discrepant", "single_source", "corroborated")
+
+
+def _best_int(incident: Incident, slot: str) -> int | None:
+    for fact in incident.facts:
+        if fact.slot == slot:
+            return fact.value if isinstance(fact.value, int) and not isinstance(fact.value, bool) else None
+    return None
+
+
+def incident_columns(incident: Incident) -> dict[str, Any]:
+    """The columns an incident is browsed by (``incidents.type`` ... ``place``), from its record."""
+    kind = next((f.value for f in incident.facts if f.slot == "type" and isinstance(f.value, str)), None)
+    have = {f.status for f in incident.facts}
+    statuses = [s for s in STATUS_SEVERITY if s in have]
+    place = incident.place
+    words = [incident.location] + ([place.name, place.city, place.county, place.region, place.country] if place else [])
+    seen = list(dict.fromkeys(w.lower() for w in words if w))
+    return {"type": kind, "killed": _best_int(incident, "killed"), "injured": _best_int(incident, "injured"),
+            "status": statuses[0] if statuses else None,
+            "statuses": "|" + "|".join(statuses) + "|" if statuses else None,
+            "n_reports": len(incident.reports), "n_outlets": incident.outlets,
+            "n_independent": len(incident.source_groups) if incident.source_groups else None,
+            "place": "|".join(seen) or None}
 
 
 class _Item(NamedTuple):
@@ -704,6 +757,10 @@ class SqlStore:
         for row in self._paged(page):
             yield row.line
 
+    def report_lines_of(self, report_ids: Iterable[str]) -> list[str]:
+        """The current lines of these reports (unknown ids left out), in first-ingest order."""
+        return self._lines_of(reports, reports.c.id, report_ids)
+
     def reports(self) -> Iterator[Report]:
         """:meth:`report_lines` parsed as :class:`Report` records."""
         for line in self.report_lines():
@@ -711,6 +768,8 @@ class SqlStore:
 
     def report_line(self, report_id: str, version: int | None = None) -> str | None:
         """The stored JSON line of one version of a report (default: the current one), or None."""
+        if "\x00" in report_id:  # no stored id holds one (and PostgreSQL refuses it in a query)
+            return None
         if version is None:
             query = sa.select(report_versions.c.line).select_from(_CURRENT).where(reports.c.id == report_id)
         else:
@@ -726,6 +785,8 @@ class SqlStore:
 
     def versions(self, report_id: str) -> list[int]:
         """The versions stored for a report, ascending ([] for an unknown id)."""
+        if "\x00" in report_id:  # no stored id holds one (and PostgreSQL refuses it in a query)
+            return []
         query = (sa.select(report_versions.c.version).where(report_versions.c.report_id == report_id)
                  .order_by(report_versions.c.version))
         with self._connect() as conn:
@@ -834,7 +895,7 @@ class SqlStore:
 
     def _upsert_incident(self, conn: Connection, incident: Incident, line: str, now: datetime) -> None:
         values = {"title": incident.title, "date": incident.date, "location": incident.location, "line": line,
-                  "updated_at": now}
+                  "updated_at": now, **incident_columns(incident)}
         conn.execute(self._insert(incidents).values(id=incident.id, created_at=now, **values)
                      .on_conflict_do_update(index_elements=["id"], set_=values))
         conn.execute(incident_reports.delete().where(incident_reports.c.incident_id == incident.id))
@@ -852,6 +913,24 @@ class SqlStore:
         for row in self._paged(page):
             yield row.line
 
+    def incident_lines_of(self, incident_ids: Iterable[str]) -> list[str]:
+        """The stored JSON lines of these incidents (unknown ids left out), in storing order."""
+        return self._lines_of(incidents, incidents.c.id, incident_ids)
+
+    def _lines_of(self, table: sa.Table, key: Any, ids: Iterable[str]) -> list[str]:
+        wanted = sorted({i for i in ids if "\x00" not in i})
+        rows: list[tuple[int, str]] = []
+        with self._connect() as conn:
+            for start in range(0, len(wanted), _PAGE):
+                chunk = wanted[start:start + _PAGE]
+                if table is incidents:
+                    query = sa.select(incidents.c.seq, incidents.c.line).where(key.in_(chunk))
+                else:
+                    query = (sa.select(reports.c.seq, report_versions.c.line).select_from(_CURRENT)
+                             .where(reports.c.id.in_(chunk)))
+                rows.extend((row[0], row[1]) for row in conn.execute(query))
+        return [line for _, line in sorted(rows)]
+
     def incidents(self) -> Iterator[Incident]:
         """:meth:`incident_lines` parsed as :class:`Incident` records."""
         for line in self.incident_lines():
@@ -859,6 +938,8 @@ class SqlStore:
 
     def incident(self, incident_id: str) -> Incident | None:
         """One incident, or None."""
+        if "\x00" in incident_id:  # no stored id holds one (and PostgreSQL refuses it in a query)
+            return None
         with self._connect() as conn:
             line = conn.execute(sa.select(incidents.c.line).where(incidents.c.id == incident_id)).scalar_one_or_none()
         return None if line is None else Incident.model_validate_json(line)
