@@ -682,14 +682,15 @@ def serve(
 
     try:
         settings = Settings(token_file=token_file) if token_file else Settings()
-        err.print(f"corroborate serve: {escape(redact(db))} on http://{host}:{port}/ (API docs at /docs)")
-        run_server(db, host=host, port=port, settings=settings)
+
+        def ready() -> None:
+            err.print(f"corroborate serve: {escape(redact(db))} on http://{host}:{port}/ (API docs at /docs)")
+
+        run_server(db, host=host, port=port, settings=settings, on_ready=ready)
     except (StoreError, ConfigError) as exc:
         _fail(str(exc))
     except ValidationError as exc:
         _fail(f"settings: {exc.errors()[0].get('loc', ('?',))[0]}: {exc.errors()[0].get('msg')}")
-    except OSError as exc:
-        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 def main() -> None:

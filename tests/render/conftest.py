@@ -3,7 +3,7 @@
 Exports:  the demo corpus run through the real pipeline (the session's
 ``demo_result``, run once), exported once per format, and hand-built hostile records.
 
-Browser tests: Playwright fixtures: Debian's Chromium, headless, driven through Playwright for Python.
+Browser tests: the `browser` and `page` fixtures are in tests/conftest.py (shared with tests/serve): Debian's Chromium, headless, driven through Playwright for Python.
 
 Never runs ``playwright install`` (it cannot download here): the browser is
 ``/usr/bin/chromium`` (``scripts/install-chromium.sh``; ``.ci/run`` installs it).
@@ -13,8 +13,6 @@ never passes by skipping them.
 """
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
@@ -96,45 +94,6 @@ def hostile():
     incident = Incident(id="inc-hostile", reports=[first.id, copy.id], title=HOSTILE_TITLE, date=None, location="@night",
                         facts=[gang, killed], source_groups=[[first.id, copy.id]], outlets=2)
     return [first, copy], [incident]
-
-CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-dev-shm-usage"]
-
-
-def _missing(reason: str):
-    if os.environ.get("CORROBORATE_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + " (CORROBORATE_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not (os.path.isfile(CHROMIUM_PATH) and os.access(CHROMIUM_PATH, os.X_OK)):
-        _missing(f"browser tests need Debian's chromium at {CHROMIUM_PATH} (scripts/install-chromium.sh)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("browser tests need the 'playwright' package (the test extra)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS, timeout=60_000)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh page; ``page.console_messages`` and ``page.page_errors`` collect what the page logs."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(30_000)
-    pg = context.new_page()
-    pg.console_messages = []
-    pg.page_errors = []
-    pg.on("console", lambda msg: pg.console_messages.append((msg.type, msg.text)))
-    pg.on("pageerror", lambda err: pg.page_errors.append(str(err)))
-    yield pg
-    context.close()
-
 
 # Records of contract 1.6, built by hand ------------------------------------------------------------
 

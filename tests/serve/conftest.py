@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 from helpers import DEMO
-from render.conftest import browser, page  # noqa: F401  (Debian's chromium)
 from serving import Server, make_client
 from stores.conftest import BACKENDS, pg_admin, pg_database, url  # noqa: F401  (SQLite and PostgreSQL)
 

@@ -9,7 +9,7 @@ import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from corroborate.records import Fact, Incident, Provenance
-from corroborate.serve.ui import display_title, sentence
+from corroborate.serve.ui import display_title, honest_title, sentence
 
 EASTGATE = "inc-2ada39a6589a"
 
@@ -26,6 +26,8 @@ def test_a_title_that_contradicts_the_toll_is_not_shown():
     assert display_title(agrees) == "4 killed in Elm Street shooting"
     assert display_title(contradicts) == "Armed assault in Elm Street"
     assert display_title(contradicts.model_copy(update={"location": None})) == "Armed assault"
+    assert honest_title("3 killed in Elm Street shooting", {"killed": 4, "injured": None}, None, None) == "Incident"
+    assert honest_title("Two hurt", {"killed": None, "injured": None}, "fire", "Pier 4") == "Two hurt"
 
 
 def test_sentence_context():
@@ -78,3 +80,18 @@ def test_provenance_in_html_is_escaped():
 
     link = quote_link(p.report, p.start, p.end)
     assert "<" not in link and ">" not in link and " " not in link
+
+
+def test_a_copy_shows_in_the_derivation_graph(client):
+    from serving import wait_job
+
+    herald = client.get("/api/reports/halvard-herald").json()
+    job = wait_job(client, client.post("/api/reports", json={
+        "id": "copycat", "text": herald["text"], "title": herald["title"], "source": "Copycat Daily",
+        "published": "2026-03-15T09:00:00+00:00"}).json()["href"])
+    assert job["status"] == "done" and job["reports"][0]["incident"] == EASTGATE
+    record = client.get(f"/api/incidents/{EASTGATE}").json()
+    assert ["halvard-herald", "copycat"] in record["source_groups"]
+    page = client.get(f"/incidents/{EASTGATE}").text
+    assert '<svg class="chart graph"' in page and "+1 copy" in page
+    assert "6 reports, 6 outlets, 5 independent sources" in page  # a copy is not a second witness

@@ -16,7 +16,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corroborate import __version__
-from corroborate.serve.security import HEADERS, Guard, is_loopback, read_token
+from corroborate.serve.security import (
+    HEADERS,
+    ConfigError,
+    Guard,
+    is_loopback,
+    read_token,
+)
 from corroborate.settings import Settings
 from corroborate.stores import open_store
 
@@ -138,9 +144,24 @@ def _jsonable(errors: Any) -> Any:
 
 
 def serve(db: str, *, host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None,
-          log_level: str = "info") -> None:
-    """Run the app on uvicorn until interrupted."""
+          log_level: str = "info", on_ready: Any = None) -> None:
+    """Run the app on uvicorn until interrupted. ``on_ready()`` is called once the store is open
+    and the address free. Raises :class:`~corroborate.serve.security.ConfigError` when the address
+    cannot be listened on (as :func:`create_app` does for a bad setting or store)."""
+    import socket
+
     import uvicorn
 
     app = create_app(db, settings, host=host)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:  # one clear error, not uvicorn's exit code 3
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            app.state.jobs.close()
+            app.state.store.close()
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    if on_ready is not None:
+        on_ready()
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False, server_header=False)

@@ -57,7 +57,7 @@ def _environment():
         derivation_graph=view.derivation_graph, derivation_svg=page.derivation_svg, node_label=view.node_label,
         member_text=view.member_text, edge_text=view.edge_text, in_context=page.in_context, span_id=page.span_id,
         timeline=page.timeline, toll_chart=page.toll_chart, signal_rows=view.signal_rows,
-        evidence_by_signal=page.evidence_by_signal, plural=view.plural, version=__version__,
+        evidence_by_signal=page.evidence_by_signal, plural=view.plural, version=__version__, honest_title=honest_title,
         contract=CONTRACT_VERSION, quote_link=quote_link, sentence=sentence, csrf_field=CSRF_FIELD)
     return env
 
@@ -159,17 +159,24 @@ def incidents_page(
                   statuses=view.STATUS_ORDER, filtered=bool(params))
 
 
-def display_title(incident: Incident) -> str:
-    """The incident's title, unless it states a toll the reconciled facts contradict (an older
-    record): then one made from its type and place."""
+def honest_title(title: str | None, tolls: dict[str, int | None], kind: str | None, location: str | None) -> str:
+    """``title``, unless it states a toll the reconciled ``tolls`` (killed, injured) contradict:
+    then one made from the incident's type and place ("Armed assault in Eastgate Market")."""
     from corroborate.incidents.reconcile import title_tolls
 
-    values = {f.slot: f.value for f in incident.facts if f.slot in ("killed", "injured") and isinstance(f.value, int)}
-    if incident.title and all(stated == {values[slot]} for slot, stated in title_tolls(incident.title).items()
-                              if slot in values):
-        return incident.title
-    kind = next((str(f.value).replace("_", " ") for f in incident.facts if f.slot == "type" and f.value), "incident")
-    return f"{kind[:1].upper()}{kind[1:]} in {incident.location}" if incident.location else kind.capitalize()
+    values = {slot: value for slot, value in tolls.items() if value is not None}
+    if title and all(stated == {values[slot]} for slot, stated in title_tolls(title).items() if slot in values):
+        return title
+    words = (kind or "incident").replace("_", " ")
+    words = words[:1].upper() + words[1:]
+    return f"{words} in {location}" if location else words
+
+
+def display_title(incident: Incident) -> str:
+    """The incident's title as the UI shows it (:func:`honest_title`)."""
+    tolls = {f.slot: f.value for f in incident.facts if f.slot in ("killed", "injured") and isinstance(f.value, int)}
+    kind = next((str(f.value) for f in incident.facts if f.slot == "type" and f.value), None)
+    return honest_title(incident.title, dict(tolls), kind, incident.location)
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)

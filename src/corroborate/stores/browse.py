@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -183,8 +183,15 @@ def find_incidents(store: SqlStore, where: IncidentFilter = IncidentFilter(), *,
     count = sa.select(sa.func.count()).select_from(incidents).where(*conditions)
     with store._connect() as conn:
         rows = conn.execute(query).all()
-        total = int(conn.execute(count).scalar_one())
+        total = _total(conn, count, rows, limit, offset)
     return Page([_incident_row(row) for row in rows], total, limit, offset)
+
+
+def _total(conn: Any, count: Any, rows: Sequence[Any], limit: int, offset: int) -> int:
+    """How many match: counted only when the page is full (a page that is not, is the last)."""
+    if 0 < len(rows) < limit or (not rows and offset == 0):
+        return offset + len(rows)
+    return int(conn.execute(count).scalar_one())
 
 
 def _incident_row(row: Row) -> IncidentRow:
@@ -238,7 +245,7 @@ def find_reports(store: SqlStore, *, q: str | None = None, outlet: str | None = 
     count = sa.select(sa.func.count()).select_from(_CURRENT).where(*conditions)
     with store._connect() as conn:
         rows = conn.execute(query).all()
-        total = int(conn.execute(count).scalar_one())
+        total = _total(conn, count, rows, limit, offset)
     return Page([ReportRow(id=r.id, title=r.title, source=r.source, published=r.published, url=r.url,
                            version=r.version, incident=r.incident) for r in rows], total, limit, offset)
 
