@@ -49,7 +49,7 @@ def server(sqlite_filled: str) -> Iterator[Server]:
     """``corroborate serve`` over a SQLite store holding the demo (the UI's tests; the API's run on both databases)."""
     running = Server(sqlite_filled)
     yield running
-    running.stop()
+    print("corroborate serve said:\n" + running.stop()[-6000:])  # shown when the test fails
 
 
 @pytest.fixture

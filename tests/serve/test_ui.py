@@ -14,12 +14,18 @@ from serving import wait_job
 EASTGATE, CALDERA = "inc-2ada39a6589a", "inc-2696c109e3a3"
 
 
+def goto(page, url: str) -> None:
+    """Open ``url``; fail with the page's text when it is not a 200."""
+    response = page.goto(url)
+    assert response is not None and response.status == 200, (url, response and response.status, page.content()[:3000])
+
+
 def rows(page) -> list[str]:
     return page.locator("table.incidents tbody tr").evaluate_all("rows => rows.map(r => r.dataset.incident)")
 
 
 def test_filter_and_search(server, page):
-    page.goto(server.base + "/")
+    goto(page, server.base + "/")
     assert rows(page) == [EASTGATE, CALDERA]
     page.fill("input[name=q]", "Caldera")
     page.press("input[name=q]", "Enter")
@@ -39,7 +45,8 @@ def test_filter_and_search(server, page):
 
 
 def test_open_an_incident_and_follow_a_quote_to_its_span(server, page):
-    page.goto(server.base + "/")
+    goto(page, server.base + "/")
+    expect(page.locator("table.incidents tbody tr")).to_have_count(2)
     page.click(f"tr[data-incident='{EASTGATE}'] a")
     page.wait_for_url(f"**/incidents/{EASTGATE}")
     record = httpx.get(f"{server.base}/api/incidents/{EASTGATE}").json()
