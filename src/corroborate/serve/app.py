@@ -47,6 +47,7 @@ def create_app(db: str, settings: Settings | None = None, *, host: str = "127.0.
     settings = settings or Settings()
     guard = Guard(read_token(settings), is_loopback(host), settings.write_rate)
     store = open_store(db, create=True)
+    _import_shared()
     jobs = Jobs(store, settings, warm=warm)
 
     @asynccontextmanager
@@ -105,6 +106,16 @@ def create_app(db: str, settings: Settings | None = None, *, host: str = "127.0.
         return HTMLResponse(DOCS_PAGE)
 
     return app
+
+
+def _import_shared() -> None:
+    """Import, in this thread and before the job thread starts, what both the pages and the jobs
+    import: spaCy's extension modules fail when two threads import them at once (a ``KeyError:
+    'spacy'`` from a page that reads a title's toll while the job thread loads the models)."""
+    import spacy  # noqa: F401
+
+    import corroborate.analyze.counts
+    import corroborate.incidents.reconcile  # noqa: F401
 
 
 DOCS_PAGE = """<!DOCTYPE html>
