@@ -66,4 +66,4 @@ schema: install
 	$(PY) -m corroborate.schema
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache .hypothesis build src/*.egg-info
+	rm -rf $(VENV) demo-out demo.db demo.db-wal demo.db-shm .pytest_cache .hypothesis build src/*.egg-info
