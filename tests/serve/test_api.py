@@ -190,3 +190,9 @@ def test_openapi_document(client):
             "/api/outlets", "/api/annotations", "/api/jobs/{job_id}"} <= set(spec["paths"])
     body = spec["paths"]["/api/reports"]["post"]["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(body)
+
+
+def test_an_upload_form_has_only_files(client):
+    response = client.post("/api/reports", files=[("file", ("a.txt", b"Two people were hurt in a fire.", "text/plain"))],
+                           data={"id": "mine"})
+    assert response.status_code == 422 and "unknown form fields: 'id'" in response.json()["detail"]

@@ -260,7 +260,7 @@ def add_body(max_files: int) -> dict[str, Any]:
         "content": {
             "application/json": {"schema": AddReport.model_json_schema()},
             "multipart/form-data": {"schema": {
-                "type": "object", "required": ["file"],
+                "type": "object", "required": ["file"], "additionalProperties": False,
                 "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"},
                                         "minItems": 1, "maxItems": max_files,
                                         "description": "files read as corroborate run reads them (.txt, .html, .jsonl, "
@@ -342,6 +342,9 @@ async def read_files(request: Request, settings, field: str = "file") -> list[tu
     from starlette.datastructures import UploadFile
 
     form = await parse_form(request, settings)
+    others = sorted({key for key in form if key not in (field, "csrf", "how")})
+    if others:  # the API's form has one field; the UI's add form adds its csrf and how
+        raise HTTPException(422, f"unknown form fields: {', '.join(repr(k[:40]) for k in others[:5])} (send files as {field!r})")
     files, size = [], 0
     for item in form.getlist(field):
         if not isinstance(item, UploadFile):

@@ -86,6 +86,13 @@ def create_app(db: str, settings: Settings | None = None, *, host: str = "127.0.
 
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             schema["paths"]["/api/reports"]["post"]["requestBody"] = api.add_body(settings.max_upload_files)
+            # writes: the admin token as a bearer token (/docs gets an Authorize button); without a
+            # token on the server, loopback clients write without one
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "adminToken": {"type": "http", "scheme": "bearer",
+                               "description": "CORROBORATE_TOKEN; not needed on a server without one, from 127.0.0.1"}}
+            for path in ("/api/reports", "/api/annotations"):
+                schema["paths"][path]["post"]["security"] = [{"adminToken": []}, {}]
             app.openapi_schema = schema
         return app.openapi_schema
 
