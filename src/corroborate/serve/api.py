@@ -286,9 +286,7 @@ async def add_reports(request: Request) -> JSONResponse:
     guard, settings = request.app.state.guard, request.app.state.settings
     guard.require_write(request)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > settings.max_upload_bytes:
-        raise HTTPException(413, f"the request is larger than {settings.max_upload_bytes} bytes")
+    check_length(request, settings.max_upload_bytes)
     from corroborate.serve.jobs import QueueFull
 
     jobs = request.app.state.jobs
@@ -312,6 +310,13 @@ async def add_reports(request: Request) -> JSONResponse:
         raise HTTPException(429, str(exc), headers={"Retry-After": "30"}) from exc
     out = job_out(job)
     return JSONResponse(out.model_dump(mode="json"), status_code=202, headers={"Location": out.href})
+
+
+def check_length(request: Request, limit: int, slack: int = 0) -> None:
+    """413 when the request says it is longer than ``limit`` (plus ``slack``) bytes."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit + slack:
+        raise HTTPException(413, f"the request is larger than {limit} bytes")
 
 
 async def _body(request: Request, limit: int) -> bytes:

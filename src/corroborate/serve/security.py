@@ -141,6 +141,15 @@ class Guard:
             return True
         return origin != "null" and urlsplit(origin).netloc == request.headers.get("host", "")
 
+    def check_form(self, request: Request, form_token: str | None) -> None:
+        """A form's request: from this site, with the CSRF token of the visitor's cookie (double
+        submit). Raises :class:`HTTPException` (403)."""
+        if not self.same_site(request):
+            raise HTTPException(403, "refused: the request comes from another site")
+        given, cookie = form_token or "", request.cookies.get(CSRF_COOKIE, "")
+        if not (given and cookie and hmac.compare_digest(given.encode(), cookie.encode())):
+            raise HTTPException(403, "refused: the form's CSRF token is missing or stale (reload the page)")
+
     def require_write(self, request: Request, *, form_token: str | None = None, form: bool = False) -> str:
         """Check a write: who may write, where it comes from, the CSRF token of a form, and the
         rate. Raises :class:`HTTPException` (401, 403, 429); returns who writes, for annotations: "admin" (the
@@ -155,12 +164,9 @@ class Guard:
                 raise HTTPException(403, "without a token, only clients on this machine may write")
             raise HTTPException(401, "writes need the admin token (Authorization: Bearer TOKEN, or sign in)",
                                 headers={"WWW-Authenticate": "Bearer"})
-        if form or request.cookies.get(SESSION_COOKIE):  # a browser: the double-submit token must match
-            given = form_token or request.headers.get(CSRF_HEADER, "")
-            cookie = request.cookies.get(CSRF_COOKIE, "")
-            bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
-            if not bearer and not (given and cookie and hmac.compare_digest(given.encode(), cookie.encode())):
-                raise HTTPException(403, "refused: the form's CSRF token is missing or stale (reload the page)")
+        bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+        if (form or request.cookies.get(SESSION_COOKIE)) and not bearer:  # a browser: the double submit
+            self.check_form(request, form_token or request.headers.get(CSRF_HEADER, ""))
         client = request.client.host if request.client else "unknown"
         if not self._limiter.hit(self._rate, "write", client):
             stats = self._limiter.get_window_stats(self._rate, "write", client)

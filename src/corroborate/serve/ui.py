@@ -28,6 +28,7 @@ from corroborate.serve.api import (
     AnnotationIn,
     Status,
     annotate,
+    check_length,
     check_url,
     parse_form,
     read_files,
@@ -173,10 +174,13 @@ def honest_title(title: str | None, tolls: dict[str, int | None], kind: str | No
 
 
 def display_title(incident: Incident) -> str:
-    """The incident's title as the UI shows it (:func:`honest_title`)."""
-    tolls = {f.slot: f.value for f in incident.facts if f.slot in ("killed", "injured") and isinstance(f.value, int)}
-    kind = next((str(f.value) for f in incident.facts if f.slot == "type" and f.value), None)
-    return honest_title(incident.title, dict(tolls), kind, incident.location)
+    """The incident's title as the UI shows it (:func:`honest_title`), from the same columns the
+    list shows (:func:`~corroborate.stores.sql.incident_columns`)."""
+    from corroborate.stores.sql import incident_columns
+
+    columns = incident_columns(incident)
+    return honest_title(incident.title, {"killed": columns["killed"], "injured": columns["injured"]}, columns["type"],
+                        incident.location)
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
@@ -281,9 +285,7 @@ async def add_form(request: Request) -> Response:
 
     settings, jobs = request.app.state.settings, request.app.state.jobs
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > settings.max_upload_bytes + 64 * 1024:
-        raise HTTPException(413, f"the request is larger than {settings.max_upload_bytes} bytes")
+    check_length(request, settings.max_upload_bytes, slack=64 * 1024)  # the form's other fields
     if kind in ("multipart/form-data", "application/x-www-form-urlencoded"):
         form = await parse_form(request, settings)
     else:
@@ -335,9 +337,7 @@ def login_page(request: Request) -> HTMLResponse:
 def login(request: Request, token: Annotated[str, Form(max_length=500)],
           csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
     guard = request.app.state.guard
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not guard.same_site(request) or not csrf or csrf != cookie:
-        raise HTTPException(403, "refused: the form's CSRF token is missing or stale (reload the page)")
+    guard.check_form(request, csrf)
     if not guard.check_token(token):
         return render(request, "login.html", status=401, failed=True)
     response = RedirectResponse("/", status_code=303)
@@ -347,8 +347,7 @@ def login(request: Request, token: Annotated[str, Form(max_length=500)],
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
-    if csrf != request.cookies.get(CSRF_COOKIE, "") or not request.app.state.guard.same_site(request):
-        raise HTTPException(403, "refused: the form's CSRF token is missing or stale (reload the page)")
+    request.app.state.guard.check_form(request, csrf)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

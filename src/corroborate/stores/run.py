@@ -121,24 +121,23 @@ def run_into_store(inputs: list, store: SqlStore, out_dir: str | os.PathLike, *,
     (:func:`corroborate.stores.browse.nearby_incidents`), and their versions' former incidents,
     instead of against every stored incident: what ``corroborate serve`` does, so that a report
     added to a large store is served in seconds. The other incidents are left as they are."""
-    options["nearby"] = nearby
     from corroborate.sources.readers import Stdin
 
     stdin = Stdin() if any(str(item) == "-" and not isinstance(item, Stdin) for item in inputs) else None
     if stdin is not None:  # read twice (below): copied to a temporary file first
         inputs = [stdin if str(item) == "-" else item for item in inputs]
     try:
-        return _locked(inputs, store, out_dir, options)
+        return _locked(inputs, store, out_dir, options, nearby)
     finally:
         if stdin is not None:
             stdin.close()
 
 
-def _locked(inputs: list, store: SqlStore, out_dir: str | os.PathLike, options: dict) -> StoreRun:
+def _locked(inputs: list, store: SqlStore, out_dir: str | os.PathLike, options: dict, nearby: int | None) -> StoreRun:
     with store.run_lock():
         run_id = store.begin_run([str(item) for item in inputs])
         try:
-            done = _run(inputs, store, out_dir, run_id, options)
+            done = _run(inputs, store, out_dir, run_id, options, nearby)
             checkpoint("saved")
         except BaseException:
             store.finish_run(run_id, "failed", 0, 0, 0)
@@ -147,8 +146,7 @@ def _locked(inputs: list, store: SqlStore, out_dir: str | os.PathLike, options: 
         return done
 
 
-def _run(inputs: list, store: SqlStore, out_dir, run_id: int, options: dict) -> StoreRun:
-    nearby = options.pop("nearby", None)
+def _run(inputs: list, store: SqlStore, out_dir, run_id: int, options: dict, nearby: int | None) -> StoreRun:
     texts: dict[str, str] | None = {} if nearby else None
     added, versioned, unchanged = classify(inputs, store, options.get("options"), texts)
     checkpoint("classified")

@@ -759,7 +759,8 @@ class SqlStore:
 
     def report_lines_of(self, report_ids: Iterable[str]) -> list[str]:
         """The current lines of these reports (unknown ids left out), in first-ingest order."""
-        return self._lines_of(reports, reports.c.id, report_ids)
+        return self._lines_of(report_ids, lambda chunk: sa.select(reports.c.seq, report_versions.c.line)
+                              .select_from(_CURRENT).where(reports.c.id.in_(chunk)))
 
     def reports(self) -> Iterator[Report]:
         """:meth:`report_lines` parsed as :class:`Report` records."""
@@ -915,20 +916,16 @@ class SqlStore:
 
     def incident_lines_of(self, incident_ids: Iterable[str]) -> list[str]:
         """The stored JSON lines of these incidents (unknown ids left out), in storing order."""
-        return self._lines_of(incidents, incidents.c.id, incident_ids)
+        return self._lines_of(incident_ids, lambda chunk: sa.select(incidents.c.seq, incidents.c.line)
+                              .where(incidents.c.id.in_(chunk)))
 
-    def _lines_of(self, table: sa.Table, key: Any, ids: Iterable[str]) -> list[str]:
+    def _lines_of(self, ids: Iterable[str], query: Callable[[list[str]], sa.Select]) -> list[str]:
+        """The lines ``query(chunk)`` selects as (seq, line) for the ids, a page of ids at a time, by seq."""
         wanted = sorted({i for i in ids if "\x00" not in i})
         rows: list[tuple[int, str]] = []
         with self._connect() as conn:
             for start in range(0, len(wanted), _PAGE):
-                chunk = wanted[start:start + _PAGE]
-                if table is incidents:
-                    query = sa.select(incidents.c.seq, incidents.c.line).where(key.in_(chunk))
-                else:
-                    query = (sa.select(reports.c.seq, report_versions.c.line).select_from(_CURRENT)
-                             .where(reports.c.id.in_(chunk)))
-                rows.extend((row[0], row[1]) for row in conn.execute(query))
+                rows.extend((row[0], row[1]) for row in conn.execute(query(wanted[start:start + _PAGE])))
         return [line for _, line in sorted(rows)]
 
     def incidents(self) -> Iterator[Incident]:
