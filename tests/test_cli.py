@@ -142,3 +142,17 @@ def test_a_missing_path_is_a_bad_input_without_traceback(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert f"error: {tmp_path / 'nope'}: no such file or directory" in proc.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--engine", "spark"], "error: --engine spark: one of local, ray"),
+    (["--ray-address", "auto"], "error: --ray-address needs --engine ray"),
+    (["--engine", "ray", "--ray-address", "head:notaport"],
+     "error: --engine ray: head:notaport: not an address (host:port, ray://host:port or auto); nothing written, {out} is unchanged"),
+])
+def test_a_bad_engine_option_is_one_clear_error_before_any_work(tmp_path, args, message):
+    out = tmp_path / "out"
+    proc = corroborate("run", DEMO, "--out", out, *args)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [message.format(out=out)]
+    assert not out.exists()

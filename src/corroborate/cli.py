@@ -174,6 +174,25 @@ def run(
             show_default=False,
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            metavar="local|ray",
+            help="Where the work runs: 'local' (this machine's processes) or 'ray' (Ray tasks: the per-report work, "
+            "the linking and the reconciliation; the 'ray' extra). The output is the same.",
+        ),
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            metavar="ADDR",
+            help="--engine ray: the cluster to join ('auto', 'host:6379' or 'ray://host:10001'); default: start a Ray "
+            "on this machine with all its cores. Also CORROBORATE_RAY_ADDRESS.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read reports, analyze them, group them into incidents and write the outputs to --out:
     reports.jsonl, incidents.jsonl, sources.jsonl (one line per outlet), report.md and report.html.
@@ -197,6 +216,10 @@ def run(
         _fail("give --out DIR, --db URL, or both")
     if db is not None and previous is not None:
         _fail("--previous and --db: the store is the previous run; give one of them")
+    if engine not in ("local", "ray"):
+        _fail(f"--engine {engine}: one of local, ray")
+    if ray_address is not None and engine != "ray":
+        _fail("--ray-address needs --engine ray")
     try:
         signal.signal(signal.SIGTERM, _on_sigterm)
         signal.signal(signal.SIGINT, _on_sigint)
@@ -219,7 +242,7 @@ def run(
             with StagedOutput(out) if out is not None else _Scratch() as staged:
                 result, n_workers, stored = _run(items, staged, options, quiet=quiet, verbose=verbose, previous=previous,
                                                  embeddings=embeddings, workers=workers, kind=kind, db=db,
-                                                 reconcile_all=reconcile_all)
+                                                 reconcile_all=reconcile_all, engine=engine, ray_address=ray_address)
         except OutputError as exc:
             _fail(str(exc))
     except KeyboardInterrupt as exc:
@@ -248,7 +271,7 @@ def run(
     err.print(
         f"{new_reports} reports ({result.words:,} words){carried} -> {len(result.incidents)} incidents{touched} "
         f"in {elapsed:.1f} s "
-        f"({n_workers} worker{'s' if n_workers > 1 else ''}{first}); "
+        f"({n_workers} {'Ray ' if engine == 'ray' else ''}worker{'s' if n_workers > 1 else ''}{first}); "
         f"{len(result.errors)} bad inputs, {len(result.warnings)} warnings{escape(skipped)}; {where}"
     )
     raise typer.Exit(result.exit_code)
@@ -314,7 +337,8 @@ class _Scratch:
 
 
 def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previous: str | None, embeddings: bool,
-         workers: int | None, kind: str, db: str | None = None, reconcile_all: bool = False):
+         workers: int | None, kind: str, db: str | None = None, reconcile_all: bool = False, engine: str = "local",
+         ray_address: str | None = None):
     """The run into ``staged`` (a :class:`corroborate.render.StagedOutput`, or :class:`_Scratch` with --db
     alone), swapped in for --out when it wrote something, and with ``db`` stored; returns the result,
     the number of processes and what was stored (None without ``db``)."""
@@ -330,6 +354,7 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
 
     from corroborate.analyze.embed import EmbeddingsUnavailable
     from corroborate.executors import WorkerError
+    from corroborate.executors.ray import RayUnavailable
     from corroborate.pipeline import PreviousRunError, stream
     from corroborate.render import write_documents
     from corroborate.settings import plan_workers
@@ -351,7 +376,7 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
     with progress:
         total = estimate_total(items)
         task = progress.add_task("analyzing reports", total=total or None)
-        n_workers = plan_workers(workers, total)
+        n_workers = plan_workers(workers, total) if engine == "local" else workers or 0  # 0: Ray says
 
         def on_error(error) -> None:
             progress.console.print(f"error: {escape(str(error))}")
@@ -380,8 +405,10 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
                 prepare(signatures=False)  # the model is loaded here, then the collector tuned
             else:
                 tune_gc()  # this process only reads, clusters and writes; the workers load the model
+            settings = _settings(reconcile_all, engine, ray_address)
             arguments = {
-                "workers": n_workers,
+                "workers": n_workers or None,
+                "settings": settings,
                 "on_report": on_report,
                 "on_stage": on_stage,
                 "on_error": on_error,
@@ -389,10 +416,6 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
                 "embeddings": embeddings,
                 "options": options,
             }
-            if reconcile_all:
-                from corroborate.settings import Settings
-
-                arguments["settings"] = Settings(reconcile="all")
             if store is not None:
                 from corroborate.stores.run import run_into_store
 
@@ -400,6 +423,7 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
                 result = stored.result
             else:
                 result = stream(items, staged.path, previous=previous, **arguments)
+            n_workers = result.workers or n_workers
             if verbose:
                 for item in result.skipped:
                     progress.console.print(f"skipped: {escape(str(item.path))}: {escape(item.reason)}")
@@ -422,7 +446,11 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
             stop(f"--previous: {exc}")
         except EmbeddingsUnavailable as exc:
             stop(f"--embeddings: {exc}")
-        except WorkerError:
+        except RayUnavailable as exc:
+            stop(f"--engine ray: {exc}; nothing written, {unchanged}")
+        except WorkerError as exc:
+            if engine == "ray":
+                stop(f"{exc}; no output written, {unchanged}", EXIT_WORKER)
             stop(f"a worker process died (killed, or out of memory); no output written, {unchanged}. "
                  "Run again with fewer --workers, or --workers 1 to see which input causes it.", EXIT_WORKER)
         except OSError as exc:
@@ -430,6 +458,18 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
                 stop(f"cannot write outputs to {out}: {exc.strerror or exc}; nothing written, {unchanged}")
             stop(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
     return result, n_workers, stored
+
+
+def _settings(reconcile_all: bool, engine: str, ray_address: str | None):
+    """The run's settings: the environment's, with what the options set."""
+    from corroborate.settings import Settings
+
+    chosen: dict = {"reconcile": "all"} if reconcile_all else {}
+    if engine == "ray":
+        chosen["executor"] = "ray"
+        if ray_address is not None:
+            chosen["ray_address"] = ray_address
+    return Settings(**chosen)
 
 
 def _open_store(url: str, stop):

@@ -2,7 +2,7 @@
 
 ::
 
-    sources/          steps/ (executors/: local | pool)           corpus/                        render/
+    sources/          steps/ (executors/: local | pool | ray)     corpus/                        render/
     iter_raw ------>  clean -> parse -> analyze -> assess ->  Collected -> Link -> Reconcile  -> reports.jsonl
     (files, JSONL,    features          (a batch at a time)        (Independence) -> Sources  incidents.jsonl
      feeds, URLs,                                                                              sources.jsonl,
@@ -66,6 +66,7 @@ class Result:
     reconciled: int = 0  # incidents reconciled by this run
     kept: int = 0  # an earlier run's incidents no new report touched, kept as they were
     engine: str = ""  # what made the incidents (corroborate.corpus.engine)
+    workers: int = 1  # the executor's workers (Ray: tasks at once)
 
     @property
     def exit_code(self) -> int:
@@ -117,6 +118,9 @@ def stream(
 
     ``workers``: processes for the per-report steps (a pool executor, :mod:`corroborate.executors`,
     each worker started by :func:`corroborate.steps.prepare`); the output does not depend on it.
+    With ``Settings(executor="ray")`` (``--engine ray``) the per-report steps, the linking and the
+    reconciliation run as Ray tasks (on ``settings.ray_address``, or a Ray started here), with the
+    same output.
     ``admit``: inputs it refuses are left out (a store's unchanged reports: :mod:`corroborate.stores.run`).
     ``settings``: batch sizes and the like (:class:`corroborate.settings.Settings`). ``on_stage``
     is told when a later stage begins.
@@ -125,11 +129,12 @@ def stream(
 
     settings = settings or Settings()
     options = options or settings.read_options()
-    executor = make_executor(settings.executor, workers, initializer=prepare)
     embedder = _embedder() if embeddings else None
+    executor = make_executor(settings.executor, workers, initializer=prepare, address=settings.ray_address)
+    on_cluster = executor if executor.name == "ray" else None  # the corpus steps too; else in this process
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    result = Result(engine=engine(embeddings))
+    result = Result(engine=engine(embeddings), workers=executor.workers)
     corpus = Collected(out, settings, keep_lead=embedder is not None)
     reports = incidents = None
     try:
@@ -141,10 +146,11 @@ def stream(
         corpus.analyze(run_steps(raws, executor, keep_lead=embedder is not None, settings=settings), result,
                        on_report, on_error, on_warning)
         _stage(on_stage, "grouping into incidents")
-        grouping = Link(embedder)(corpus)
+        grouping = Link(embedder, on_cluster)(corpus)
         checkpoint("grouped")
         tally = Sources()(corpus)
-        done = Reconcile(embedder, Independence(embedder), reuse=corpus.kept is not None)(corpus, grouping, tally, out)
+        done = Reconcile(embedder, Independence(embedder), reuse=corpus.kept is not None,
+                         executor=on_cluster)(corpus, grouping, tally, out)
         incidents = done.incidents
         _stage(on_stage, "writing reports.jsonl")
         reports = corpus.write_reports(done.derived, tally)
@@ -157,6 +163,7 @@ def stream(
         raise
     finally:
         corpus.close()
+        executor.close()
     result.reports, result.incidents, result.sources = reports, incidents, tally.sources()
     result.reconciled, result.kept = done.reconciled, done.kept
     return result

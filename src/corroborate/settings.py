@@ -23,9 +23,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CORROBORATE_", extra="forbid", frozen=True)
 
-    executor: Literal["local", "pool"] = Field(
-        default="pool", description="where per-report work runs: this process, or a pool of worker processes")
-    workers: int | None = Field(default=None, ge=1, description="worker processes; None: all cores")
+    executor: Literal["local", "pool", "ray"] = Field(
+        default="pool",
+        description="where per-report work runs: this process, a pool of worker processes, or Ray tasks on a cluster "
+                    "(--engine ray; then linking and reconciliation run there too)")
+    workers: int | None = Field(default=None, ge=1, description="worker processes (Ray: tasks at once); None: all cores")
+    ray_address: str | None = Field(
+        default=None,
+        description="--engine ray: the cluster to join ('auto', 'host:6379', 'ray://host:10001'); None: start a Ray "
+                    "on this machine with all its cores")
     embeddings: bool = Field(default=False, description="also compare reports and sentences by meaning (MiniLM)")
     batch_size: int = Field(
         default=16, ge=1,

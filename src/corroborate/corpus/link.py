@@ -25,12 +25,15 @@ class Grouping:
 
 
 class Link:
-    """The link step. ``embedder`` (``--embeddings``) adds lead embeddings to the linker's features."""
+    """The link step. ``embedder`` (``--embeddings``) adds lead embeddings to the linker's features.
+    ``executor``: where candidate search, scoring and grouping run (None: this process; the Ray
+    executor: on the cluster, with the same groups)."""
 
     name = "link"
 
-    def __init__(self, embedder: Any = None) -> None:
+    def __init__(self, embedder: Any = None, executor: Any = None) -> None:
         self.embedder = embedder
+        self.executor = executor
 
     def __call__(self, collected: Collected) -> Grouping:
         from corroborate.incidents.cluster import cluster_members
@@ -44,6 +47,6 @@ class Link:
                 for i in group:
                     owner[i] = ident
         stats: dict = {}
-        groups = cluster_members(collected.feats, collected.members, fixed, self.embedder, stats)  # signs what is left
+        groups = cluster_members(collected.feats, collected.members, fixed, self.embedder, stats, self.executor)  # signs what is left
         collected.feats, collected.unsigned = [], []  # no longer needed: their memory goes
         return Grouping(groups, owner, list(stats.get("near_copies", [])))

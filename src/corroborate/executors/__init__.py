@@ -5,6 +5,9 @@ executors, which only map a pipeline over shards).
 - ``pool`` (:class:`corroborate.executors.pool.PoolExecutor`): a pool of spawned worker processes,
   each of which loads and verifies the models once; batches go out while later inputs are read,
   and results come back in input order, so the output never depends on the number of workers.
+- ``ray`` (:class:`corroborate.executors.ray.RayExecutor`): Ray tasks on a cluster (a new local Ray,
+  or one joined by address), in the same way; a task whose worker dies is run again by Ray. The
+  corpus steps (linking, reconciliation) also map their work over it (see :mod:`corroborate.corpus`).
 
 A batch function takes a list and returns a list; for the pool it must be picklable (a
 module-level function, or a :func:`functools.partial` of one).
@@ -13,12 +16,12 @@ module-level function, or a :func:`functools.partial` of one).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-KINDS = ("local", "pool")
+KINDS = ("local", "pool", "ray")
 
 
 class WorkerError(RuntimeError):
@@ -33,6 +36,12 @@ class Executor(Protocol):
 
     def map(self, fn: Callable[[list[T]], list[R]], batches: Iterable[list[T]]) -> Iterator[list[R]]: ...
 
+    def share(self, value: Any) -> Any:
+        """``value`` made readable by the batch functions (:func:`shared` gives it back)."""
+        ...
+
+    def close(self) -> None: ...
+
 
 class LocalExecutor:
     """Every batch in this process, one after the other."""
@@ -44,12 +53,33 @@ class LocalExecutor:
         for batch in batches:
             yield fn(batch)
 
+    def share(self, value: Any) -> Any:
+        return value
 
-def make_executor(kind: str = "pool", workers: int = 1, initializer: Callable[[], None] | None = None) -> Executor:
-    """The executor ``kind`` with ``workers`` processes; one worker always runs locally.
-    ``initializer`` runs once in each pool worker (load and verify the models)."""
+    def close(self) -> None:
+        pass
+
+
+def shared(value: Any) -> Any:
+    """A value an executor shared (:meth:`Executor.share`), in a batch function."""
+    from corroborate.executors.ray import shared as from_object_store
+
+    return from_object_store(value)
+
+
+def make_executor(kind: str = "pool", workers: int | None = 1, initializer: Callable[[], None] | None = None,
+                  address: str | None = None) -> Executor:
+    """The executor ``kind`` with ``workers`` processes; one pool worker runs locally.
+    ``initializer`` runs once in each worker process (load and verify the models). ``ray``:
+    ``address`` is the cluster to join (None: start a Ray here), ``workers`` the tasks at once
+    (None: every CPU of the cluster)."""
     if kind not in KINDS:
         raise ValueError(f"unknown executor {kind!r}: one of {', '.join(KINDS)}")
+    if kind == "ray":
+        from corroborate.executors.ray import RayExecutor
+
+        return RayExecutor(workers, initializer, address)
+    workers = workers or 1
     if kind == "local" or workers <= 1:
         return LocalExecutor()
     from corroborate.executors.pool import PoolExecutor

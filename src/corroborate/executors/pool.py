@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as Pending
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import SpawnContext, SpawnProcess
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from corroborate.executors import WorkerError
 
@@ -60,6 +60,13 @@ class PoolExecutor:
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+    def share(self, value: Any) -> Any:
+        return value  # pickled with each batch that holds it
+
+    def close(self) -> None:
+        pass  # each map() starts and stops its pool
 
 
 def _submit(pool: ProcessPoolExecutor, fn: Callable, batch: list) -> Future:

@@ -31,9 +31,11 @@ import hashlib
 import math
 import re
 import sys
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, cast
 
 from corroborate.lang import en
@@ -303,39 +305,139 @@ def _rare_keys(feat: Features, terms: list[int]) -> list:
     return [(term, window) for term in terms for window in windows]
 
 
-def candidate_pairs(feats: list[Features], df: tuple | None = None):
-    """Pairs (i < j) that share a block key or fall in one LSH bucket, as two index arrays, in
-    order. The keys: a named place, organization or person; a resolved city in the same week
+def candidate_pairs(feats: list[Features], df: tuple | None = None, executor=None, hashes=None):
+    """Pairs (i < j) that share a block key or an LSH band, as two index arrays, in order. The
+    keys: a named place, organization or person; a resolved city in the same week
     (:func:`_week_keys`); a rare content word in the same season (:func:`_rare_terms`,
     :func:`_rare_keys`). A key held by more than ``MAX_BLOCK`` reports names no incident and
-    blocks nothing."""
+    blocks nothing. The LSH bands are those of ``datasketch``'s ``MinHashLSH`` at
+    ``LSH_THRESHOLD`` (two reports whose MinHash signatures agree on every row of one band).
+
+    Done as a map and a reduce over ``executor`` (:mod:`corroborate.executors`; None: in this
+    process): each shard of ``SHARD`` reports gives its keys (128-bit digests; a band is its own
+    exact values), cut into partitions by key; each partition is sorted by key, and each block
+    gives its pairs. Any shard size and number of partitions give the same pairs. ``hashes``: the
+    signatures' hash values as one array (:class:`~corroborate.incidents.link.PairData` has them)."""
     import numpy as np
+
+    from corroborate.executors import LocalExecutor
+    from corroborate.incidents.link import term_counts
+
+    executor = executor or LocalExecutor()
+    n = len(feats)
+    if hashes is None:
+        hashes = np.stack([f.minhash.hashvalues for f in feats]) if feats else np.zeros((0, NUM_PERM), np.uint64)
+    partitions = 1 if executor.workers <= 1 else 4 * executor.workers
+    keys = partial(_shard_keys, df=executor.share(df if df is not None else term_counts(feats)), partitions=partitions)
+    shards = ([(begin, [_key_input(f) for f in feats[begin : begin + SHARD]], hashes[begin : begin + SHARD])]
+              for begin in range(0, n, SHARD))
+    parts: list[list] = [[] for _ in range(partitions)]
+    for (cut,) in executor.map(keys, shards):
+        for k, part in enumerate(cut):
+            parts[k].append(part)
+    found = [codes for (codes,) in executor.map(partial(_block_pairs, n=n), ([part] for part in parts))]
+    del parts
+    pairs = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return pairs // max(n, 1), pairs % max(n, 1)
+
+
+#: reports whose keys one task computes (:func:`candidate_pairs`)
+SHARD = 20_000
+_BLOCK, _BAND = 0, 1  # key kinds: a block key (blocks at most MAX_BLOCK reports) and an LSH band (no limit)
+
+
+def _key_input(feat: Features) -> tuple:
+    """What a report's keys are made of: its names, its cities and day, its content words."""
+    return feat.keys, feat.cities, feat.day or feat.published, feat.terms[0]
+
+
+def _shard_keys(batch: list[tuple], df, partitions: int) -> list[list]:
+    """One shard's keys: (kind, digest high, digest low, position) arrays, one tuple per partition."""
+    import numpy as np
+
+    from corroborate.executors import shared
+
+    (begin, inputs, hashes), = batch
+    df = shared(df)
+    ghost = [Features(places=set(), orgs=set(), persons=set(), shingles=None, day=day, cities=cities, terms=(terms,))
+             for _, cities, day, terms in inputs]
+    digests, owners = [], []
+    for k, ((names, _, _, _), feat, rare) in enumerate(zip(inputs, ghost, _rare_terms(ghost, df))):
+        for key in (*names, *_week_keys(feat), *_rare_keys(feat, rare)):
+            digests.append(_digest(key))
+            owners.append(begin + k)
+    blocks = np.frombuffer(b"".join(digests), dtype=np.uint64).reshape(-1, 2)
+    kind = np.full(len(blocks), _BLOCK, dtype=np.uint8)
+    position = np.asarray(owners, dtype=np.int64)
+    high, low, band_position = _bands(hashes, begin)
+    kind = np.concatenate([kind, np.full(len(high), _BAND, dtype=np.uint8)])
+    high, low = np.concatenate([blocks[:, 0], high]), np.concatenate([blocks[:, 1], low])
+    position = np.concatenate([position, band_position])
+    part = low % np.uint64(partitions)
+    return [[(kind[m], high[m], low[m], position[m]) for m in (part == np.uint64(p) for p in range(partitions))]]
+
+
+def _digest(key) -> bytes:
+    """16 bytes naming a block key (a name or a city-week: text; a rare word: its id and window)."""
+    if isinstance(key, str):
+        data = b"s" + key.encode("utf8")
+    elif isinstance(key, tuple):
+        data = f"r{key[0]}|{key[1]}".encode()
+    else:
+        data = f"r{key}".encode()
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@lru_cache(maxsize=1)
+def _band_ranges() -> list[tuple[int, int]]:
     from datasketch import MinHashLSH
 
-    n = len(feats)
-    blocks: dict[object, list[int]] = defaultdict(list)
-    for i, (feat, rare) in enumerate(zip(feats, _rare_terms(feats, df))):
-        for key in feat.keys:
-            blocks[key].append(i)
-        for key in _week_keys(feat):
-            blocks[key].append(i)
-        for key in _rare_keys(feat, rare):
-            blocks[key].append(i)
-    codes = _Codes()  # pair (i, j) as i * n + j
-    for members in blocks.values():
-        if 1 < len(members) <= MAX_BLOCK:
-            m = np.asarray(members, dtype=np.int64)
-            a, b = np.triu_indices(len(m), 1)
-            codes.add(m[a] * n + m[b])
-    del blocks
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    for i, feat in enumerate(feats):
-        found = lsh.query(feat.minhash)
-        if found:
-            codes.add(np.asarray(found, dtype=np.int64) * n + i)
-        lsh.insert(i, feat.minhash)
-    pairs = codes.done()
-    return pairs // max(n, 1), pairs % max(n, 1)
+    return list(MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges)
+
+
+def _bands(hashes, begin: int):
+    """Each report's LSH bands as exact keys: (band number and first value, the other two values),
+    hash values being under 2**32."""
+    import numpy as np
+
+    ranges = _band_ranges()
+    if any(end - start > 3 for start, end in ranges):  # pragma: no cover - fixed by the constants above
+        raise ValueError("LSH bands of more than 3 rows do not fit a 128-bit key")
+    m = len(hashes)
+    values = np.asarray(hashes, dtype=np.uint64)
+    high, low = [], []
+    for t, (start, end) in enumerate(ranges):
+        rows = np.zeros((m, 3), dtype=np.uint64)
+        rows[:, : end - start] = values[:, start:end]
+        high.append((np.uint64(t) << np.uint64(32)) | rows[:, 0])
+        low.append((rows[:, 1] << np.uint64(32)) | rows[:, 2])
+    position = np.tile(np.arange(begin, begin + m, dtype=np.int64), len(ranges))
+    return (np.concatenate(high) if high else np.zeros(0, np.uint64),
+            np.concatenate(low) if low else np.zeros(0, np.uint64), position)
+
+
+def _block_pairs(batch: list[list], n: int) -> list:
+    """One partition's pairs: its keys from every shard sorted by key, each block's pairs (i < j)
+    as sorted codes i * n + j without repeats."""
+    import numpy as np
+
+    (parts,) = batch
+    codes = _Codes()
+    if parts:
+        kind, high, low, position = (np.concatenate([p[c] for p in parts]) for c in range(4))
+        order = np.lexsort((position, low, high, kind))
+        kind, high, low, position = kind[order], high[order], low[order], position[order]
+        start = np.flatnonzero(np.r_[True, (kind[1:] != kind[:-1]) | (high[1:] != high[:-1]) | (low[1:] != low[:-1])])
+        size = np.diff(np.r_[start, len(kind)])
+        useful = (size > 1) & ((kind[start] == _BAND) | (size <= MAX_BLOCK))
+        for s in np.unique(size[useful]).tolist():
+            first = start[useful & (size == s)]
+            members = position[first[:, None] + np.arange(s)]
+            a, b = np.triu_indices(s, 1)
+            for chunk in range(0, len(members), max(1, 1_000_000 // len(a))):
+                part = members[chunk : chunk + max(1, 1_000_000 // len(a))]
+                codes.add((part[:, a] * n + part[:, b]).ravel())
+    return [codes.done()]
 
 
 class _Codes:
@@ -379,19 +481,21 @@ def cluster(reports: list[Report], fixed: list[list[int]] | None = None, embedde
 
 
 def cluster_members(feats: list[Features], members: list[int], fixed: list[list[int]] | None = None,
-                    embedder=None, stats: dict | None = None) -> list[list[int]]:
+                    embedder=None, stats: dict | None = None, executor=None) -> list[list[int]]:
     """:func:`cluster_features` over the features of some of a run's reports: ``feats[k]`` is
     the report at index ``members[k]`` (increasing). ``fixed`` and the groups returned hold
-    those indices (and so do ``stats["near_copies"]``); a report not among ``members`` is in no group."""
+    those indices (and so do ``stats["near_copies"]``); a report not among ``members`` is in no group.
+    ``executor``: where the work runs (see :func:`cluster_features`)."""
     local = {i: k for k, i in enumerate(members)}
     fixed = [group for group in ([local[i] for i in group if i in local] for group in fixed or []) if group]
-    groups = [[members[k] for k in group] for group in cluster_features(feats, fixed, embedder, stats=stats)]
+    groups = [[members[k] for k in group]
+              for group in cluster_features(feats, fixed, embedder, stats=stats, executor=executor)]
     if stats is not None:
         stats["near_copies"] = [(members[i], members[j]) for i, j in stats.get("near_copies", [])]
     return groups
 
 
-def _prepared(feats: list[Features], fixed: list[list[int]] | None, embedder):
+def _prepared(feats: list[Features], fixed: list[list[int]] | None, embedder, executor=None):
     """Sign (and embed) the features; the candidate pairs (in order, as two index arrays) that
     need a decision, and the run's :class:`~corroborate.incidents.link.PairData`. Pairs of two
     reports that ``fixed`` groups already hold are settled and left out."""
@@ -404,11 +508,11 @@ def _prepared(feats: list[Features], fixed: list[list[int]] | None, embedder):
     if embedder is not None:
         _embed(feats, embedder)
     df = term_counts(feats)
-    a, b = candidate_pairs(feats, df)
+    data = PairData(feats, IDF_PRIOR, embedded=embedder is not None, df=df, other_tolls=OTHER_TOLLS)
+    a, b = candidate_pairs(feats, df, executor, data.hashes)
     old = np.zeros(len(feats), dtype=bool)
     old[[i for group in fixed or [] for i in group]] = True
     keep = ~(old[a] & old[b])
-    data = PairData(feats, IDF_PRIOR, embedded=embedder is not None, df=df, other_tolls=OTHER_TOLLS)
     return a[keep], b[keep], data
 
 
@@ -421,7 +525,7 @@ def scored_pairs(feats: list[Features], fixed: list[list[int]] | None = None, em
 
 
 def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None, embedder=None,
-                     linker=None, stats: dict | None = None) -> list[list[int]]:
+                     linker=None, stats: dict | None = None, executor=None) -> list[list[int]]:
     """Groups of report indices, each sorted, groups in order of their first report: the
     candidate pairs scored by the linker (``linker``, or the shipped one), ``SCORE_CHUNK`` pairs
     at a time so that the feature rows of a large run are never all in memory (pairs under
@@ -430,31 +534,130 @@ def cluster_features(feats: list[Features], fixed: list[list[int]] | None = None
     that reads it. ``stats``, when given, receives the number of candidate pairs and of pairs kept,
     and the pairs whose shingle Jaccard reaches ``NEAR_COPY``, published at most ``NEAR_COPY_DAYS``
     apart (``near_copies``: near-copies, whatever their incidents, for
-    :mod:`corroborate.incidents.derive`)."""
+    :mod:`corroborate.incidents.derive`).
+
+    ``stats["seconds"]`` times three phases: ``candidates`` (signatures, pair data, candidate
+    pairs), ``scoring`` and ``grouping``.
+
+    ``executor`` (:mod:`corroborate.executors`; None: this process) runs the candidate search
+    (:func:`candidate_pairs`), the scoring of each chunk of pairs (the run's pair data shared once,
+    :meth:`~corroborate.executors.Executor.share`) and, with more than one worker, the grouping of
+    each connected component (:func:`group_components`): the groups are the same either way."""
     if len(feats) < 2:  # nothing to compare (and no datasketch import: a one-report run starts faster)
         return [[0]] if feats else []
     import numpy as np
 
-    from corroborate.incidents.link import COLUMN, load_linker
+    from corroborate.executors import LocalExecutor
+    from corroborate.incidents.link import load_linker
 
+    executor = executor or LocalExecutor()
     linker = linker or load_linker()
     scorer = linker.scorer(embedder is not None)
-    a, b, data = _prepared(feats, fixed, embedder)
-    scores: dict[tuple[int, int], float] = {}
+    clock = [time.perf_counter()]
+    a, b, data = _prepared(feats, fixed, embedder, executor)
+    clock.append(time.perf_counter())
+    score = partial(_score_chunk, data=executor.share(data), linker=linker, embedded=embedder is not None)
+    chunks = ([(a[begin : begin + SCORE_CHUNK], b[begin : begin + SCORE_CHUNK])] for begin in range(0, len(a), SCORE_CHUNK))
+    kept: list = []
     near: list[tuple[int, int]] = []
-    jaccard, published = COLUMN["jaccard"], COLUMN["published_days"]
-    for begin in range(0, len(a), SCORE_CHUNK):
-        i, j = a[begin : begin + SCORE_CHUNK], b[begin : begin + SCORE_CHUNK]
-        matrix = data.matrix(i, j)
-        probabilities = scorer.probability(matrix)
-        kept = probabilities >= MIN_PROBABILITY
-        scores.update(zip(zip(i[kept].tolist(), j[kept].tolist()), probabilities[kept].tolist()))
-        with np.errstate(invalid="ignore"):  # a pair with an undated report is kept
-            close = (matrix[:, jaccard] >= NEAR_COPY) & ~(matrix[:, published] > NEAR_COPY_DAYS)
-        near += zip(i[close].tolist(), j[close].tolist())
+    for ((scored, close),) in executor.map(score, chunks):
+        kept.append(scored)
+        near += zip(*(side.tolist() for side in close))
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    i, j, p = (np.concatenate([part[c] for part in kept] or [empty[c]]) for c in range(3))
+    clock.append(time.perf_counter())
+    if executor.workers > 1:
+        groups = group_components(len(feats), (i, j, p), fixed, scorer.pair_threshold, scorer.link_threshold, executor)
+    else:
+        groups = group(len(feats), dict(zip(zip(i.tolist(), j.tolist()), p.tolist())), fixed,
+                       scorer.pair_threshold, scorer.link_threshold)
+    clock.append(time.perf_counter())
     if stats is not None:
-        stats.update(candidate_pairs=len(a), kept_pairs=len(scores), near_copies=near)
-    return group(len(feats), scores, fixed, scorer.pair_threshold, scorer.link_threshold)
+        stats.update(candidate_pairs=len(a), kept_pairs=len(p), near_copies=near,
+                     seconds=dict(zip(("candidates", "scoring", "grouping"), np.diff(clock).tolist())))
+    return groups
+
+
+def _score_chunk(batch: list[tuple], data, linker, embedded: bool) -> list[tuple]:
+    """One chunk of candidate pairs scored: ((i, j, probability) of the pairs kept, (i, j) of the
+    near-copies)."""
+    import numpy as np
+
+    from corroborate.executors import shared
+    from corroborate.incidents.link import COLUMN
+
+    ((i, j),) = batch
+    matrix = shared(data).matrix(i, j)
+    probabilities = linker.scorer(embedded).probability(matrix)
+    kept = probabilities >= MIN_PROBABILITY
+    with np.errstate(invalid="ignore"):  # a pair with an undated report is kept
+        close = (matrix[:, COLUMN["jaccard"]] >= NEAR_COPY) & ~(matrix[:, COLUMN["published_days"]] > NEAR_COPY_DAYS)
+    return [((i[kept], j[kept], probabilities[kept]), (i[close], j[close]))]
+
+
+#: scored pairs per grouping task (:func:`group_components`); a component is never split
+GROUP_PAIRS = 200_000
+
+
+def group_components(n: int, scored: tuple, fixed: list[list[int]] | None, pair_threshold: float,
+                     link_threshold: float, executor) -> list[list[int]]:
+    """:func:`group`, one connected component at a time, on ``executor``: the same groups.
+
+    Two groups merge only over a pair at or above ``pair_threshold``, and the mean that decides it
+    sums pairs between those two groups alone: so the groups never leave the components that such
+    pairs (and ``fixed`` groups) connect, and each component's merges, taken in the same order,
+    depend on its own pairs only. ``scored``: the pairs kept, as arrays (i, j, probability)."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    i, j, p = scored
+    strong = p >= pair_threshold
+    links_i = [i[strong]] + [np.asarray(g[:-1], dtype=np.int64) for g in fixed or [] if len(g) > 1]
+    links_j = [j[strong]] + [np.asarray(g[1:], dtype=np.int64) for g in fixed or [] if len(g) > 1]
+    rows, cols = np.concatenate(links_i), np.concatenate(links_j)
+    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n)).tocsr()
+    _, label = connected_components(graph, directed=False)
+    sizes = np.bincount(label)
+    within = label[i] == label[j]
+    order = np.argsort(label[i[within]], kind="stable")  # each component's pairs together, in their order
+    comp_i, comp_j, comp_p = i[within][order], j[within][order], p[within][order]
+    comp_of_pair = label[comp_i]
+    nodes = np.argsort(label, kind="stable")  # each component's reports together, increasing
+    node_start = np.r_[0, np.cumsum(sizes)]
+    pair_start = np.searchsorted(comp_of_pair, np.arange(len(sizes) + 1))
+    fixed_of: dict[int, list[list[int]]] = defaultdict(list)
+    for g in fixed or []:
+        fixed_of[int(label[g[0]])].append(g)
+    tasks, batch, held = [], [], 0
+    for c in np.flatnonzero(sizes > 1).tolist():
+        members = nodes[node_start[c] : node_start[c + 1]]
+        span = slice(pair_start[c], pair_start[c + 1])
+        batch.append((members, comp_i[span], comp_j[span], comp_p[span], fixed_of.get(c, [])))
+        held += span.stop - span.start
+        if held >= GROUP_PAIRS:
+            tasks.append(batch)
+            batch, held = [], 0
+    if batch:
+        tasks.append(batch)
+    alone = [[int(k)] for k in np.flatnonzero(sizes[label] == 1)]
+    found = [g for done in executor.map(partial(_group_batch, thresholds=(pair_threshold, link_threshold)), tasks)
+             for g in done]
+    return sorted(alone + found, key=lambda g: g[0])
+
+
+def _group_batch(batch: list[tuple], thresholds: tuple[float, float]) -> list[list[int]]:
+    """:func:`group` over each component of a batch, in its reports' global indices."""
+    import numpy as np
+
+    out = []
+    for members, i, j, p, fixed in batch:
+        local = np.searchsorted(members, np.stack([i, j]))  # increasing: the order of pairs and ties kept
+        position = {int(x): k for k, x in enumerate(members)}
+        scores = dict(zip(zip(local[0].tolist(), local[1].tolist()), p.tolist()))
+        groups = group(len(members), scores, [[position[x] for x in g] for g in fixed], *thresholds)
+        out += [[int(members[k]) for k in g] for g in groups]
+    return out
 
 
 def group(n: int, scores: dict[tuple[int, int], float], fixed: list[list[int]] | None,
