@@ -49,6 +49,7 @@ import linker
 import long_docs
 import memory
 import muc4
+import ray_engine
 import relevance
 import scale
 import serve
@@ -330,6 +331,8 @@ def main() -> None:
     store.main([str(GVA), "--workers", "2"])
     print("\ncorroborate serve (bench/serve.py): 10,000 incidents, 20 clients, Chromium, adds:")
     serve.main([str(OUT / "gva"), "--backend", "both", "--seconds", "30"])
+    print("\nThe Ray engine (bench/ray_engine.py): GVA dev on each engine, linking at 100k and 1M synthetic reports, a day's projection:")
+    ray_engine.main([str(GVA), str(OUT / "gva" / "reports.jsonl")])
     print()
     print("\n".join(alignment.table(SHARED / "data" / "llmfake")))
     print()
