@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import DEMO, GVA, REPO
-from tests.stores.conftest import pg_admin, pg_database  # noqa: F401 - fixtures: a fresh PostgreSQL database
 
 ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'corroborate[ray]')")
 
