@@ -18,8 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.helpers import DEMO, GVA, REPO
+from helpers import DEMO, GVA, REPO
 
 ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'corroborate[ray]')")
 
