@@ -115,7 +115,7 @@ def throughput(gva: Path) -> dict:
     return runs
 
 
-def linking(analyzed: Path, sizes: tuple[int, ...], amdahl: tuple[int, ...] = ()) -> list[dict]:
+def linking(analyzed: Path, sizes: tuple[int, ...], amdahl: tuple[int, ...] = (), order=(("ray", 2), ("ray", 1), ("local", 1))) -> list[dict]:
     """Linking time at each size, in one process and on a local Ray of 2 workers (same groups).
     The features of every size are made first (a pool of 2 processes), before Ray starts. At the
     sizes in ``amdahl``, Ray with 1 worker too: with T(w) = S + P / w, the serial part is
@@ -152,7 +152,7 @@ def linking(analyzed: Path, sizes: tuple[int, ...], amdahl: tuple[int, ...] = ()
     for n in sizes:
         feats = made.pop(n)
         row: dict = {"reports": n, "grouped": len(feats)}
-        for name, workers in (("local", 1), ("ray", 2), ("ray", 1)):
+        for name, workers in order:
             if name == "ray" and workers == 1 and n not in amdahl:
                 continue
             cluster.pack(feats)  # as the workers send them
@@ -170,6 +170,7 @@ def linking(analyzed: Path, sizes: tuple[int, ...], amdahl: tuple[int, ...] = ()
                 executor.close()
             del groups
             print(f"  {n:,} {key}: {row[key]}", flush=True)
+            (OUT / "links.jsonl").open("a").write(json.dumps({"n": n, "key": key, **row[key]}) + "\n")
         del row["groups"], feats
         rows.append(row)
     return rows
