@@ -323,6 +323,8 @@ def main() -> None:
     print(f"pair linker: retrained from the GVA and ECB+ training parts in {seconds:.0f} s; against the shipped file: {same}")
     print()
     print("\n".join(detector.lines(SHARED / "data" / "llmfake", OUT / "gva" / "reports.jsonl", OUT / "ecbplus" / "reports.jsonl")))
+    print("\nThe deep detector (--deep-detect):")
+    print("\n".join(detector.deep_lines(SHARED / "data" / "gva" / "reports.jsonl")))
     print("\nDerived reports (bench/derive.py), held-out parts:")
     derive.main([str(SHARED / "data"), str(OUT / "gva")])
     same, seconds = derive_reproduce()

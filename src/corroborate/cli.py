@@ -154,6 +154,15 @@ def run(
             "Better grouping and claim alignment; on the GVA dev set it takes 1.8 times as long.",
         ),
     ] = False,
+    deep_detect: Annotated[
+        bool,
+        typer.Option(
+            "--deep-detect",
+            help="Score the machine-written likelihood with a small language model too (SmolLM2-135M, offline; needs "
+            "the 'deep' extra): it also finds text from base language models, which the default style model misses. "
+            "Each report's signals say which model scored it. Costs several times the rest of a run (README, Benchmarks).",
+        ),
+    ] = False,
     reconcile_all: Annotated[
         bool,
         typer.Option(
@@ -242,7 +251,8 @@ def run(
             with StagedOutput(out) if out is not None else _Scratch() as staged:
                 result, n_workers, stored = _run(items, staged, options, quiet=quiet, verbose=verbose, previous=previous,
                                                  embeddings=embeddings, workers=workers, kind=kind, db=db,
-                                                 reconcile_all=reconcile_all, engine=engine, ray_address=ray_address)
+                                                 reconcile_all=reconcile_all, engine=engine, ray_address=ray_address,
+                                                 deep_detect=deep_detect)
         except OutputError as exc:
             _fail(str(exc))
     except KeyboardInterrupt as exc:
@@ -338,7 +348,7 @@ class _Scratch:
 
 def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previous: str | None, embeddings: bool,
          workers: int | None, kind: str, db: str | None = None, reconcile_all: bool = False, engine: str = "local",
-         ray_address: str | None = None):
+         ray_address: str | None = None, deep_detect: bool = False):
     """The run into ``staged`` (a :class:`corroborate.render.StagedOutput`, or :class:`_Scratch` with --db
     alone), swapped in for --out when it wrote something, and with ``db`` stored; returns the result,
     the number of processes and what was stored (None without ``db``)."""
@@ -353,6 +363,7 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
     )
 
     from corroborate.analyze.embed import EmbeddingsUnavailable
+    from corroborate.assess.likelihood import DeepUnavailable
     from corroborate.executors import WorkerError
     from corroborate.executors.ray import RayUnavailable
     from corroborate.pipeline import PreviousRunError, stream
@@ -401,11 +412,11 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
         stored = None
         try:
             store = _open_store(db, stop) if db is not None else None
+            settings = _settings(reconcile_all, engine, ray_address, deep_detect)
             if n_workers == 1:
-                prepare(signatures=False)  # the model is loaded here, then the collector tuned
+                prepare(signatures=False, deep=settings.deep_detect)  # the models are loaded here, then the collector tuned
             else:
                 tune_gc()  # this process only reads, clusters and writes; the workers load the model
-            settings = _settings(reconcile_all, engine, ray_address)
             arguments = {
                 "workers": n_workers or None,
                 "settings": settings,
@@ -446,6 +457,8 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
             stop(f"--previous: {exc}")
         except EmbeddingsUnavailable as exc:
             stop(f"--embeddings: {exc}")
+        except DeepUnavailable as exc:
+            stop(f"{exc}; nothing written, {unchanged}")
         except RayUnavailable as exc:
             stop(f"--engine ray: {exc}; nothing written, {unchanged}")
         except WorkerError as exc:
@@ -460,11 +473,13 @@ def _run(items: list[str], staged, options, *, quiet: bool, verbose: bool, previ
     return result, n_workers, stored
 
 
-def _settings(reconcile_all: bool, engine: str, ray_address: str | None):
+def _settings(reconcile_all: bool, engine: str, ray_address: str | None, deep_detect: bool = False):
     """The run's settings: the environment's, with what the options set."""
     from corroborate.settings import Settings
 
     chosen: dict = {"reconcile": "all"} if reconcile_all else {}
+    if deep_detect:
+        chosen["deep_detect"] = True
     if engine == "ray":
         chosen["executor"] = "ray"
         if ray_address is not None:

@@ -24,6 +24,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from corroborate.corpus import (
@@ -130,11 +131,14 @@ def stream(
     settings = settings or Settings()
     options = options or settings.read_options()
     embedder = _embedder() if embeddings else None
-    executor = make_executor(settings.executor, workers, initializer=prepare, address=settings.ray_address)
+    if settings.deep_detect:
+        _language_model()
+    start = partial(prepare, deep=True) if settings.deep_detect else prepare
+    executor = make_executor(settings.executor, workers, initializer=start, address=settings.ray_address)
     on_cluster = executor if executor.name == "ray" else None  # the corpus steps too; else in this process
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    result = Result(engine=engine(embeddings), workers=executor.workers)
+    result = Result(engine=engine(embeddings, settings.deep_detect), workers=executor.workers)
     corpus = Collected(out, settings, keep_lead=embedder is not None)
     reports = incidents = None
     try:
@@ -174,6 +178,15 @@ def _embedder():
     from corroborate.analyze.embed import load_embedder
 
     return load_embedder()
+
+
+def _language_model() -> None:
+    """The deep detector's language model, found and verified before any work (a missing extra fails first)."""
+    from corroborate.assess.detector import load_deep
+    from corroborate.assess.likelihood import load_model
+
+    load_deep()
+    load_model()
 
 
 def _stage(on_stage: Callable[[str], None] | None, name: str) -> None:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 #: Version of the output contract (``reports.jsonl``, ``incidents.jsonl``,
 #: ``report.md``, ``report.html``). Adding fields keeps the major version;
 #: renaming or removing one bumps it.
-CONTRACT_VERSION = "2.0"  # 2.0: Signals.single_source_claims removed (the incident holds the claims; 1.x records still read); 1.6: derived reports, independent sources, confidence; 1.5: people (victim, suspect), places, date spans; 1.4: Report.encoding
+CONTRACT_VERSION = "2.1"  # 2.1: Signals.machine_detector and Signals.likelihood (--deep-detect); 2.0: Signals.single_source_claims removed (the incident holds the claims; 1.x records still read); 1.6: derived reports, independent sources, confidence; 1.5: people (victim, suspect), places, date spans; 1.4: Report.encoding
 
 CountCategory = Literal["killed", "injured", "arrested", "missing", "kidnapped", "displaced", "other"]
 Hedge = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
@@ -164,6 +164,18 @@ class Evidence(Span):
     signal: str
 
 
+class LikelihoodMeasures(_Model):
+    """What a small causal language model (SmolLM2-135M) makes of a text's first 256 tokens
+    (``--deep-detect``; :mod:`corroborate.assess.likelihood`)."""
+
+    log_likelihood: float = Field(description="mean log-probability of each token given those before it")
+    entropy: float = Field(description="mean entropy of the model's next-token distribution (nats)")
+    curvature: float = Field(description="Fast-DetectGPT's analytic probability curvature: how far the text's "
+                                         "log-likelihood is above what the model expects of its own samples, in "
+                                         "standard deviations (machine text scores high)")
+    log_rank: float = Field(description="mean log(1 + rank) of each token among the model's predictions")
+
+
 class Signals(_Model):
     """Measurable evidence about one report (see README, Reliability signals). Rates are over its
     factual sentences; densities are per 100 words. ``evidence`` holds the spans that drive them."""
@@ -174,6 +186,13 @@ class Signals(_Model):
     specificity: float | None = Field(default=None, ge=0, description="named entities, numbers, dates and places, per 100 words (null: not measured)")
     emotive: float | None = Field(default=None, ge=0, description="loaded or moralizing words (documented lexicon), per 100 words (null: not measured)")
     machine_generated: float = Field(ge=0, le=1, description="likelihood that the text is machine-written (trained detector)")
+    machine_detector: Literal["style", "style+language-model"] | None = Field(
+        default=None,
+        description="the model that gave machine_generated: 'style' (function words and stylometry, the default) or "
+                    "'style+language-model' (--deep-detect: with a small language model's measures; a text too short "
+                    "for them keeps 'style'); null: a record from before contract 2.1")
+    likelihood: LikelihoodMeasures | None = Field(
+        default=None, description="the language model's measures of the text's first 256 tokens (--deep-detect only)")
     factual_sentences: int | None = Field(default=None, ge=0, description="the denominator of the two rates (null: not measured)")
     evidence: list[Evidence] = []
 

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 
 class Settings(BaseSettings):
-    """How a run is carried out (none of these changes its output, except ``embeddings`` and the
-    reading limits, which decide which inputs are refused)."""
+    """How a run is carried out (none of these changes its output, except ``embeddings``,
+    ``deep_detect`` and the reading limits, which decide which inputs are refused)."""
 
     model_config = SettingsConfigDict(env_prefix="CORROBORATE_", extra="forbid", frozen=True)
 
@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         description="--engine ray: the cluster to join ('auto', 'host:6379', 'ray://host:10001'); None: start a Ray "
                     "on this machine with all its cores")
     embeddings: bool = Field(default=False, description="also compare reports and sentences by meaning (MiniLM)")
+    deep_detect: bool = Field(
+        default=False,
+        description="the machine-written likelihood with a small language model's measures too (SmolLM2-135M, the "
+                    "'deep' extra): it sees text from base language models, which the default style model does not, "
+                    "and costs several times the rest of a run")
     batch_size: int = Field(
         default=16, ge=1,
         description="reports per batch of per-report work. spaCy's memory grows with the batch (the parser's "

@@ -78,7 +78,7 @@ def test_reports_and_outlets(client):
     assert set(ids(client.get("/api/reports", params={"incident": EASTGATE}))) == {
         r["id"] for r in listed["items"] if r["incident"] == EASTGATE}
     report = client.get("/api/reports/halvard-herald").json()
-    assert report["schema_version"] == "2.0" and report["counts"]
+    assert report["schema_version"] == "2.1" and report["counts"]
     outlets = {o["name"]: o for o in client.get("/api/outlets").json()}
     assert sum(o["reports"] for o in outlets.values()) == 6
     assert outlets["The Halvard Herald"]["incidents"] == 1

@@ -149,3 +149,36 @@ def score(text: str, model: Model | None = None) -> float:
     z += sum(model.weights[model.vocabulary[t]] * v for t, v in term_values.items() if t in model.vocabulary)
     z += sum(w * (x - m) / s for w, x, m, s in zip(model.dense_weights, dense, model.dense_mean, model.dense_scale))
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@lru_cache(maxsize=1)
+def load_deep() -> dict:
+    """The deep detector's model (``data/detector_deep.json``, sha256-checked): weights over the
+    style log-odds and the language model's measures (:mod:`corroborate.assess.train_detector_deep`)."""
+    from corroborate.learned import load_json_model
+
+    return load_json_model("corroborate.assess", "data/detector_deep.json")
+
+
+def score_deep(text: str, model: Model | None = None) -> tuple[float, list[float] | None]:
+    """The deep likelihood (``--deep-detect``) and the language model's measures of ``text``
+    (:mod:`corroborate.assess.likelihood`); a text too short for them gets the style score and None."""
+    from corroborate.assess import likelihood
+
+    style = score(text, model)
+    measures = likelihood.measure(text)
+    if measures is None:
+        return style, None
+    deep = load_deep()
+    p = min(max(style, 1e-12), 1 - 1e-12)
+    values = [math.log(p / (1 - p)), *measures]
+    z = deep["bias"] + sum(w * (x - m) / s for w, x, m, s in zip(deep["weights"], values, deep["mean"], deep["scale"]))
+    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0))), measures
+
+
+def reliability(deep: bool) -> list[dict]:
+    """The held-out reliability bins of the style (or deep) model: for each band of scores, the
+    share of held-out texts in it that were machine-written (classes weighted equally)."""
+    if deep:
+        return load_deep()["metrics"]["deep"]["calibration"]["reliability"]
+    return load_model().meta["metrics"]["calibration"]["reliability"]

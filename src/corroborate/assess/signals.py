@@ -35,7 +35,7 @@ from corroborate.analyze.docinfo import info
 from corroborate.assess import detector
 from corroborate.lang import en
 from corroborate.phrases import alternation
-from corroborate.records import Evidence, Report, Signals
+from corroborate.records import Evidence, LikelihoodMeasures, Report, Signals
 
 MIN_SENTENCE_WORDS = 5
 HEADLINE_SHARE = 0.6
@@ -51,6 +51,12 @@ def _phrase_re(phrases: list[str]) -> re.Pattern:
 def lexicons() -> dict[str, re.Pattern]:
     data = en.load("lexicons")
     return {name: _phrase_re(data[name]) for name in ("vague", "emotive", "opinion")}
+
+
+def likelihood_names() -> tuple[str, ...]:
+    from corroborate.assess.likelihood import FEATURES
+
+    return FEATURES
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -71,9 +77,10 @@ def _matches(pattern: re.Pattern, text: str, signal: str, skip_numbers: bool = F
     return out
 
 
-def assess_report(report: Report, doc: Doc) -> Report:
+def assess_report(report: Report, doc: Doc, deep: bool = False) -> Report:
     """The report with its ``signals``, from its analysis and parse (a new record: ``report`` is
-    left as it was)."""
+    left as it was). ``deep``: the machine-written likelihood from the style model and a small
+    language model (``--deep-detect``), not the style model alone."""
     meta = info(doc)
     text = meta.text
     alpha = meta.alpha
@@ -120,13 +127,20 @@ def assess_report(report: Report, doc: Doc) -> Report:
             end -= 1
         if not stock or stock[-1].start != start:  # one item per sentence
             stock.append(Evidence(signal="machine_generated", text=text[start:end], start=start, end=end))
+    measures = None
+    if deep:
+        machine, measures = detector.score_deep(text)
+    else:
+        machine = detector.score(text)
     signals = Signals(
         attribution_rate=round(len(named & factual_set) / total, 4),
         unnamed_source_rate=round(len((unnamed - named) & factual_set) / total, 4),
         vagueness=round(len(vague) * per100, 4),
         specificity=round(len(meta.ents) * per100, 4),
         emotive=round(len(emotive) * per100, 4),
-        machine_generated=round(detector.score(text), 4),
+        machine_generated=round(machine, 4),
+        machine_detector="style+language-model" if measures is not None else "style",
+        likelihood=LikelihoodMeasures(**dict(zip(likelihood_names(), measures))) if measures is not None else None,
         factual_sentences=len(factual),
         evidence=evidence + vague + emotive + stock,
     )

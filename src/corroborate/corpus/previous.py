@@ -34,14 +34,17 @@ class PreviousRunError(ValueError):
     """``--previous DIR`` is not the output of an earlier compatible run."""
 
 
-def engine(embeddings: bool) -> str:
+def engine(embeddings: bool, deep_detect: bool = False) -> str:
     """What made a run's incidents, as a short hash: this corroborate's version, the contract,
-    the sha256 of each learned model it ships, and whether sentence embeddings were used."""
+    the sha256 of each learned model it ships, and whether sentence embeddings (and the deep
+    detector, ``--deep-detect``) were used."""
     from corroborate import __version__
     from corroborate.learned import manifest
 
     made_by = {"corroborate": __version__, "contract": CONTRACT_VERSION, "models": manifest(),
                "embeddings": bool(embeddings)}
+    if deep_detect:
+        made_by["deep_detect"] = True
     return hashlib.sha256(json.dumps(made_by, sort_keys=True).encode()).hexdigest()[:16]
 
 

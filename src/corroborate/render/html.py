@@ -28,6 +28,7 @@ from corroborate.render.view import (
     fact_value,
     incident_counts,
     is_quoted,
+    machine_note,
     member_text,
     node_label,
     outside_incidents,
@@ -52,7 +53,7 @@ def _environment():
         lstrip_blocks=True,
     )
     env.globals.update(fact_range=fact_range, fact_value=fact_value, status_counts=status_counts, signal_rows=signal_rows,
-                       fact_sources=fact_sources, provenance_note=provenance_note, both_sides=both_sides, quote=quote,
+                       machine_note=machine_note, fact_sources=fact_sources, provenance_note=provenance_note, both_sides=both_sides, quote=quote,
                        incident_counts=incident_counts, derivation_graph=derivation_graph, derivation_svg=derivation_svg,
                        node_label=node_label, member_text=member_text, edge_text=edge_text, status_meaning=STATUS_MEANING)
     return env

@@ -200,6 +200,29 @@ def why_outside(report: Report) -> str:
     return f"incident probability {report.incident.probability:.2f}, below the threshold"
 
 
+def machine_note(signals) -> str | None:
+    """The machine-written likelihood in words, with its calibration on held-out texts: which model
+    gave it, and how often texts scored alike were machine-written in validation. Never a verdict."""
+    from corroborate.assess.detector import reliability
+
+    value = getattr(signals, "machine_generated", None)
+    if value is None:
+        return None
+    deep = getattr(signals, "machine_detector", None) == "style+language-model"
+    bins = reliability(deep)
+    def holds(band: dict) -> bool:  # the bands are [lo, hi), the last [lo, 1]
+        lo, hi = (float(x) for x in band["bin"].split("-"))
+        return lo <= value < hi or (hi == 1.0 and value == 1.0)
+
+    here = next((b for b in bins if holds(b)), None)
+    model = "the style model and a small language model (--deep-detect)" if deep else "the style model (function words and stylometry)"
+    text = f"machine-written likelihood {value:.2f}, from {model}"
+    if here is not None:
+        text += (f": of held-out texts scored {here['bin'].replace('-', ' to ')}, {100 * here['share_machine']:.0f}% were "
+                 f"machine-written (validation with as many human as machine texts; {here['n']} texts)")
+    return text + ". A likelihood, not a verdict: read the evidence."
+
+
 def signal_rows(signals) -> list[tuple[str, float, float, str]]:
     """(label, value, bar full scale, format) for each numeric signal shown as a bar."""
     rows = [

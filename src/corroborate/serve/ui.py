@@ -57,7 +57,7 @@ def _environment():
         status_counts=view.status_counts, status_meaning=view.STATUS_MEANING, status_order=view.STATUS_ORDER,
         derivation_graph=view.derivation_graph, derivation_svg=page.derivation_svg, node_label=view.node_label,
         member_text=view.member_text, edge_text=view.edge_text, in_context=page.in_context, span_id=page.span_id,
-        timeline=page.timeline, toll_chart=page.toll_chart, signal_rows=view.signal_rows,
+        timeline=page.timeline, toll_chart=page.toll_chart, signal_rows=view.signal_rows, machine_note=view.machine_note,
         evidence_by_signal=page.evidence_by_signal, plural=view.plural, version=__version__, honest_title=honest_title,
         contract=CONTRACT_VERSION, quote_link=quote_link, sentence=sentence, csrf_field=CSRF_FIELD)
     return env

@@ -86,11 +86,14 @@ def create(name: str, **config: Any) -> Step:
     return REGISTRY[name](**config)
 
 
+#: the settings each step's factory takes (the others get none)
+_CONFIG = {"features": ("keep_lead",), "assess": ("deep",)}
+
+
 def make_steps(names: Iterable[str] = DEFAULT, **config: Any) -> list[Step]:
     """The steps ``names``, in order; ``config`` goes to the steps whose factories take it
-    (``keep_lead`` to ``features``)."""
-    return [create(name, **({"keep_lead": config["keep_lead"]} if name == "features" and "keep_lead" in config else {}))
-            for name in names]
+    (``keep_lead`` to ``features``, ``deep`` to ``assess``)."""
+    return [create(name, **{k: config[k] for k in _CONFIG.get(name, ()) if k in config}) for name in names]
 
 
 def apply(steps: Iterable[Step], items: list[Item]) -> list[Item]:
@@ -166,16 +169,17 @@ def _result(item: Item) -> Analyzed | Failed:
                     outlet=outlet_of(report), source=report.source, signals=signal_values(report), warning=_warning(report))
 
 
-def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True) -> list[Analyzed | Failed]:
+def analyze_batch(raws: list[RawDoc], keep_lead: bool = False, sign: bool = True, deep: bool = False) -> list[Analyzed | Failed]:
     """The :data:`DEFAULT` steps over one batch, in order. A document a step fails on becomes a
     :class:`Failed` (one clear error naming the input); the others are kept.
 
     ``sign``: replace the features' shingles by their MinHash signature here (in a worker);
-    otherwise the caller does it (see :func:`corroborate.pipeline.stream`)."""
+    otherwise the caller does it (see :func:`corroborate.pipeline.stream`). ``deep``: the
+    machine-written likelihood with the language model too (``--deep-detect``)."""
     from corroborate.analyze.nlp import renew_if_grown
     from corroborate.incidents.cluster import pack, signatures
 
-    items = apply(make_steps(keep_lead=keep_lead), [Item(raw) for raw in raws])
+    items = apply(make_steps(keep_lead=keep_lead, deep=deep), [Item(raw) for raw in raws])
     out = [_result(item) for item in items]
     feats = [item.features for item in items if item.error is None and item.features is not None]
     del items  # the old vocabulary must not be needed by a Doc when it is renewed
@@ -201,11 +205,11 @@ def tune_gc() -> None:
     gc.set_threshold(GC_THRESHOLD, 10, 10)
 
 
-def prepare(*, signatures: bool = True) -> None:
+def prepare(*, signatures: bool = True, deep: bool = False) -> None:
     """Initialize every default step (load and verify its models) once, then :func:`tune_gc`.
     ``signatures``: also import datasketch (half a second), which a one-process run defers until
-    it is needed. A pool worker's initializer."""
-    for step in make_steps():
+    it is needed. ``deep``: the language model of ``--deep-detect`` too. A pool worker's initializer."""
+    for step in make_steps(deep=deep):
         step.initialize()
     if signatures:
         import datasketch  # noqa: F401
@@ -254,6 +258,6 @@ def run_steps(raws: Iterable[RawDoc], executor: Executor, *, keep_lead: bool = F
     from functools import partial
 
     settings = settings or Settings()
-    work = partial(analyze_batch, keep_lead=keep_lead, sign=executor.workers > 1)
+    work = partial(analyze_batch, keep_lead=keep_lead, sign=executor.workers > 1, deep=settings.deep_detect)
     for out in executor.map(work, batched(raws, settings.batch_size, settings.batch_chars)):
         yield from out
