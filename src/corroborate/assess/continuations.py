@@ -22,7 +22,6 @@ sentences. ``make train-detector-deep`` writes them under ``bench/out/``.
 
 from __future__ import annotations
 
-import atexit
 import csv
 import json
 import re
@@ -90,18 +89,11 @@ def continue_one(llm, prompt: str, index: int) -> str:
 
 @lru_cache(maxsize=1)
 def load_generator():
-    """The language model of :mod:`corroborate.assess.likelihood` (its file checked the same way),
-    with room for a prompt and its continuation and without every position's logits."""
-    from llama_cpp import Llama
+    """The language model of :mod:`corroborate.assess.likelihood`, with room for a prompt and its
+    continuation and without every position's logits."""
+    from corroborate.assess.likelihood import open_model
 
-    from corroborate.assess.likelihood import MODEL_FILE, PACKAGE, model_path
-    from corroborate.learned import checked_bytes
-
-    path = model_path()
-    checked_bytes(PACKAGE, MODEL_FILE, path.read_bytes(), what="language model", shown=str(path))
-    model = Llama(model_path=str(path), n_ctx=512, n_threads=1, n_threads_batch=1, verbose=False, seed=0)
-    atexit.register(model.close)
-    return model
+    return open_model(n_ctx=512)
 
 
 def _one(task: tuple[int, dict]) -> dict | None:

@@ -138,6 +138,17 @@ def features(text: str, stock_re: re.Pattern) -> tuple[dict[str, float], list[fl
     return {t: math.log1p(c) / norm for t, c in counts.items()}, dense_features(text, tokens, stock_re)
 
 
+def sigmoid(z: float) -> float:
+    """The probability of log-odds ``z`` (clamped to +-40: no overflow)."""
+    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+def log_odds(p: float) -> float:
+    """The log-odds of probability ``p`` (clamped to [1e-12, 1 - 1e-12]: finite at 0 and 1)."""
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
+
+
 def score(text: str, model: Model | None = None) -> float:
     """The likelihood in [0, 1] that ``text`` is machine-written (0.5 for an empty text)."""
     model = model or load_model()
@@ -148,7 +159,7 @@ def score(text: str, model: Model | None = None) -> float:
     z = model.bias
     z += sum(model.weights[model.vocabulary[t]] * v for t, v in term_values.items() if t in model.vocabulary)
     z += sum(w * (x - m) / s for w, x, m, s in zip(model.dense_weights, dense, model.dense_mean, model.dense_scale))
-    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+    return sigmoid(z)
 
 
 @lru_cache(maxsize=1)
@@ -170,10 +181,9 @@ def score_deep(text: str, model: Model | None = None) -> tuple[float, list[float
     if measures is None:
         return style, None
     deep = load_deep()
-    p = min(max(style, 1e-12), 1 - 1e-12)
-    values = [math.log(p / (1 - p)), *measures]
+    values = [log_odds(style), *measures]
     z = deep["bias"] + sum(w * (x - m) / s for w, x, m, s in zip(deep["weights"], values, deep["mean"], deep["scale"]))
-    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0))), measures
+    return sigmoid(z), measures
 
 
 def reliability(deep: bool) -> list[dict]:

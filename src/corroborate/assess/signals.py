@@ -33,6 +33,7 @@ from spacy.tokens import Doc
 
 from corroborate.analyze.docinfo import info
 from corroborate.assess import detector
+from corroborate.assess.likelihood import FEATURES as LIKELIHOOD_MEASURES
 from corroborate.lang import en
 from corroborate.phrases import alternation
 from corroborate.records import Evidence, LikelihoodMeasures, Report, Signals
@@ -51,12 +52,6 @@ def _phrase_re(phrases: list[str]) -> re.Pattern:
 def lexicons() -> dict[str, re.Pattern]:
     data = en.load("lexicons")
     return {name: _phrase_re(data[name]) for name in ("vague", "emotive", "opinion")}
-
-
-def likelihood_names() -> tuple[str, ...]:
-    from corroborate.assess.likelihood import FEATURES
-
-    return FEATURES
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -140,7 +135,7 @@ def assess_report(report: Report, doc: Doc, deep: bool = False) -> Report:
         emotive=round(len(emotive) * per100, 4),
         machine_generated=round(machine, 4),
         machine_detector="style+language-model" if measures is not None else "style",
-        likelihood=LikelihoodMeasures(**dict(zip(likelihood_names(), measures))) if measures is not None else None,
+        likelihood=LikelihoodMeasures(**dict(zip(LIKELIHOOD_MEASURES, measures))) if measures is not None else None,
         factual_sentences=len(factual),
         evidence=evidence + vague + emotive + stock,
     )

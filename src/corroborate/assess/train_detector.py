@@ -161,11 +161,10 @@ def _matrix(samples, vocabulary, mean, scale):
     return hstack([sparse, csr_matrix(dense)]).tocsr()
 
 
-def prior_offset(train: list[dict], log_odds, limit: float | None = None) -> float:
-    """The log-odds to take off every score so that, out of fold, at most ``limit``
-    (:data:`MAX_FALSE_ALARMS`) of each corpus's training human news other than llmfake's scores
-    0.5 or more (0 when none needs it). The threshold is set on the training part only."""
-    limit = MAX_FALSE_ALARMS if limit is None else limit
+def prior_offset(train: list[dict], log_odds, limit: float = MAX_FALSE_ALARMS) -> float:
+    """The log-odds to take off every score so that, out of fold, at most ``limit`` of each
+    corpus's training human news other than llmfake's scores 0.5 or more (0 when none needs it).
+    The threshold is set on the training part only."""
     offset = 0.0
     for dataset in sorted({s["dataset"] for s in train if s["label"] == 0 and s["dataset"] not in LLMFAKE}):
         values = sorted((float(z) for s, z in zip(train, log_odds) if s["label"] == 0 and s["dataset"] == dataset), reverse=True)

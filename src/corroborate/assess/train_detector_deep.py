@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import sys
 import zlib
 from multiprocessing import Pool
@@ -53,15 +52,6 @@ HELD_OUT_DEFAULT = 200
 NAMES = ("style_log_odds", *likelihood.FEATURES)
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-12), 1 - 1e-12)
-    return math.log(p / (1 - p))
-
-
-def _measure(text: str) -> list[float] | None:
-    return likelihood.measure(text)
-
-
 def lm_features(texts: list[str], cache: Path, processes: int = 1) -> list[list[float] | None]:
     """The language model's measures of each text, from the cache or computed (and cached)."""
     known: dict[str, list[float] | None] = {}
@@ -78,7 +68,7 @@ def lm_features(texts: list[str], cache: Path, processes: int = 1) -> list[list[
         print(f"language model: {len(todo)} texts to read ({len(texts) - len(todo)} cached)", file=sys.stderr, flush=True)
         cache.parent.mkdir(parents=True, exist_ok=True)
         with cache.open("a", encoding="utf-8") as handle, Pool(processes) as pool:
-            for done, ((key, _), found) in enumerate(zip(todo, pool.imap(_measure, [t for _, t in todo], chunksize=4)), 1):
+            for done, ((key, _), found) in enumerate(zip(todo, pool.imap(likelihood.measure, [t for _, t in todo], chunksize=4)), 1):
                 known[key] = found
                 handle.write(json.dumps({"sha256": key, "features": found}) + "\n")
                 if done % 100 == 0:
@@ -130,7 +120,7 @@ def fit(X, y, sources: list[str], samples: list[dict] | None = None) -> dict:
         oof = np.zeros(len(samples))
         for fit_rows, test_rows in GroupKFold(n_splits=5).split(X, y, [s["group"] for s in samples]):
             part = fit(X[fit_rows], [y[i] for i in fit_rows], [sources[i] for i in fit_rows])
-            oof[test_rows] = [_logit(q) for q in predict(part, X[test_rows])]
+            oof[test_rows] = [detector.log_odds(q) for q in predict(part, X[test_rows])]
         model = fit(X, y, sources)
         model["prior_offset"] = round(style.prior_offset(samples, oof), 6)
         model["bias"] = round(model["bias"] - model["prior_offset"], 6)
@@ -183,14 +173,14 @@ def main(argv: list[str] | None = None) -> None:
     for s, z in zip(base_train, oof):
         s["z"] = z
     for s in samples:
-        s.setdefault("z", _logit(detector.score(s["text"], shipped)))
+        s.setdefault("z", detector.log_odds(detector.score(s["text"], shipped)))
     chosen = choose(train, {}, TRAIN_PER_SOURCE)
     dev = choose(dev, HELD_OUT_PER_SOURCE, HELD_OUT_DEFAULT)
     seeds: list[dict[str, Any]] = []
     for name, label in (("000_ead4086a80b785d6.txt", 0), ("004_2dcd09881312b001.txt", 1)):
         text = (shared.parent / "examples" / "crocus" / name).read_text(encoding="utf-8")
         seeds.append({"text": text, "label": label, "dataset": f"seed {name[:3]}", "family": "seed", "group": name,
-                      "z": _logit(detector.score(text))})
+                      "z": detector.log_odds(detector.score(text))})
     measured = lm_features([s["text"] for s in chosen + dev + seeds], cache, processes)
     for s, found in zip(chosen + dev + seeds, measured):
         s["lm"] = found
@@ -199,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     model = fit(X, [s["label"] for s in usable], [_source(s) for s in usable], usable)
     scored = [s for s in dev if s["lm"] is not None]
     p_deep = predict(model, np.array([[s["z"], *s["lm"]] for s in scored]))
-    p_style = [1 / (1 + math.exp(-s["z"])) for s in scored]
+    p_style = [detector.sigmoid(s["z"]) for s in scored]
     y = [s["label"] for s in scored]
     metrics: dict[str, Any] = {"train_texts": {k: sum(_source(s) == k for s in usable) for k in sorted({_source(s) for s in usable})},
                                "held_out_texts": {k: sum(_source(s) == k for s in scored) for k in sorted({_source(s) for s in scored})},
@@ -222,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         m["calibration"] = style.calibration(y, p)
         metrics[name] = m
     seed_x = np.array([[s["z"], *s["lm"]] for s in seeds])
-    metrics["seeds"] = {s["dataset"]: {"style": round(1 / (1 + math.exp(-s["z"])), 4), "deep": round(q, 4)}
+    metrics["seeds"] = {s["dataset"]: {"style": round(detector.sigmoid(s["z"]), 4), "deep": round(q, 4)}
                         for s, q in zip(seeds, predict(model, seed_x))}
     doc = ("Deep machine-written detector for corroborate (corroborate/assess/train_detector_deep.py): a logistic model "
            "over the style model's log-odds and SmolLM2-135M's measures (corroborate/assess/likelihood.py).")
